@@ -1,0 +1,205 @@
+/*
+ * pmtop: a memory-map viewer for Linux. This file reads the options,
+ * probes the kernel, finds the target and hands over to a mode: batch
+ * output, or the demo workload watched in batch mode.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "demo.h"
+#include "scan/engine.h"
+#include "scan/pagescan.h"
+#include "scan/proclist.h"
+
+#define PMTOP_VERSION "0.1.0"
+
+struct options {
+	bool			 batch;
+	bool			 demo;
+	const char		*target;	/* -p */
+	struct batch_options	 batch_opt;
+};
+
+static __attribute__((noreturn)) void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
+	    "-p PID|NAME\n"
+	    "       pmtop --demo [--batch] [-n COUNT] [-d SECONDS] "
+	    "[--json]\n");
+	exit(status);
+}
+
+static __attribute__((noreturn)) void
+die_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "pmtop: %s: %s\n", what, arg);
+	usage(2);
+}
+
+static long
+parse_count(const char *arg)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n < 0)
+		die_usage("-n wants a count of refreshes (0: forever)", arg);
+	return n;
+}
+
+static unsigned int
+parse_interval(const char *arg)
+{
+	char	*end;
+	double	 d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(d >= 0.01) ||
+	    d > 86400)
+		die_usage("-d wants seconds between 0.01 and 86400", arg);
+	return (unsigned int)(d * 1000 + 0.5);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	c;
+
+	memset(o, 0, sizeof *o);
+	o->batch_opt.count = 1;
+	o->batch_opt.interval_ms = 1000;
+
+	while ((c = getopt_long(argc, argv, "bd:hjn:p:V", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->batch = true;
+			break;
+		case 'D':
+			o->demo = true;
+			break;
+		case 'j':
+			o->batch_opt.json = true;
+			break;
+		case 'n':
+			o->batch_opt.count = parse_count(optarg);
+			break;
+		case 'd':
+			o->batch_opt.interval_ms = parse_interval(optarg);
+			break;
+		case 'p':
+			o->target = optarg;
+			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("pmtop %s\n", PMTOP_VERSION);
+			exit(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument", argv[optind]);
+}
+
+/* Turn -p PID|NAME into a pid; -1 after saying why. */
+static int
+resolve_target(const char *spec)
+{
+	struct proclist_reader	*r;
+	struct proclist		 list = { 0 };
+	char			*cause = NULL;
+	int			 pid = -1;
+
+	r = proclist_reader_create(&cause);
+	if (r != NULL && proclist_read(r, &list, &cause) == 0)
+		pid = proclist_resolve(&list, spec, &cause);
+	if (pid == -1)
+		fprintf(stderr, "pmtop: %s\n", cause != NULL ? cause :
+		    "cannot read the process list");
+	free(cause);
+	proclist_clear(&list);
+	proclist_reader_destroy(r);
+	return pid;
+}
+
+/* Start the demo workload and watch it in batch mode. */
+static int
+run_demo(struct engine *e, const struct options *o)
+{
+	struct demo_layout	 layout;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (demo_spawn(&layout, &cause) == -1) {
+		fprintf(stderr, "pmtop: %s\n", cause ? cause : "demo failed");
+		free(cause);
+		return 1;
+	}
+	rc = batch_run(e, layout.pid, &o->batch_opt);
+	kill(layout.pid, SIGKILL);
+	waitpid(layout.pid, NULL, 0);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pagescan_caps	 caps;
+	struct options		 o;
+	struct engine		*e;
+	char			*cause = NULL;
+	int			 pid = 0, rc;
+
+	parse_options(argc, argv, &o);
+	if (!o.demo && o.target == NULL)
+		die_usage("no target", "give -p PID|NAME, or --demo");
+	/*
+	 * XXX: the interactive viewer is not written yet, so every run is
+	 * a batch run; without --batch, say so rather than print a table
+	 * the user did not ask for.
+	 */
+	if (!o.batch && !o.demo) {
+		fprintf(stderr, "pmtop: the interactive viewer is not "
+		    "available yet; use --batch\n");
+		return 2;
+	}
+
+	if (o.target != NULL && (pid = resolve_target(o.target)) == -1)
+		return 1;
+
+	if (pagescan_probe(&caps, &cause) == -1 ||
+	    (e = engine_create(&caps, &cause)) == NULL) {
+		fprintf(stderr, "pmtop: %s\n", cause ? cause : strerror(errno));
+		free(cause);
+		return 1;
+	}
+
+	rc = o.demo ? run_demo(e, &o) : batch_run(e, pid, &o.batch_opt);
+	engine_destroy(e);
+	return rc;
+}

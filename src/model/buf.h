@@ -1,0 +1,31 @@
+/*
+ * A growable byte buffer for building output text. Allocation failure is
+ * sticky: once an append fails, buf->failed stays set and further appends
+ * do nothing, so a caller checks once at the end.
+ */
+#ifndef PMTOP_MODEL_BUF_H
+#define PMTOP_MODEL_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char	*p;		/* always NUL-terminated once non-NULL */
+	size_t	 len;
+	size_t	 cap;
+	bool	 failed;
+};
+
+void buf_init(struct buf *b);
+void buf_fini(struct buf *b);
+
+/* Forget the contents, keep the memory. */
+void buf_reset(struct buf *b);
+
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_add_str(struct buf *b, const char *s);
+void buf_add_char(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

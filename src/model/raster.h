@@ -1,0 +1,63 @@
+/*
+ * The page-to-cell raster: a window of address space cut into a fixed
+ * number of cells, each holding how many of its pages fall in each
+ * category. Holes between VMAs take no cells: the window is the
+ * concatenation of the address segments it is created with.
+ *
+ * Pure data; the engine fills a raster while it scans, views read it.
+ */
+#ifndef PMTOP_MODEL_RASTER_H
+#define PMTOP_MODEL_RASTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/category.h"
+
+struct raster_segment {
+	uint64_t	start;	/* page aligned */
+	uint64_t	end;
+};
+
+struct raster_cell {
+	uint32_t	pages;			/* mapped pages in the cell */
+	uint32_t	seen;			/* pages the kernel reported */
+	uint32_t	n[CAT_COUNT];		/* pages with each category */
+};
+
+struct raster {
+	struct raster_segment	*seg;
+	size_t			 nseg;
+	uint64_t		*seg_first;	/* page index of each segment */
+	uint64_t		 npages;	/* pages in all segments */
+	uint64_t		 page_size;
+	size_t			 ncells;
+	struct raster_cell	*cell;
+};
+
+/*
+ * Create a raster of ncells cells over the given segments, which must be
+ * ascending, page aligned and non-overlapping. With more cells than pages,
+ * ncells is lowered to one page per cell. Returns NULL on ENOMEM or when
+ * there is nothing to show (no pages or no cells).
+ */
+struct raster *raster_create(const struct raster_segment *seg, size_t nseg,
+    size_t ncells, uint64_t page_size);
+
+void raster_destroy(struct raster *r);
+
+/*
+ * Account the pages [start, end) with categories cats. Parts outside the
+ * segments are ignored. Calls must come in ascending address order for
+ * the cost to stay linear, but any order gives the right result.
+ */
+void raster_add(struct raster *r, uint64_t start, uint64_t end, cat_mask cats);
+
+/* The first page index of cell i, and one past its last. */
+uint64_t raster_cell_first(const struct raster *r, size_t i);
+uint64_t raster_cell_last(const struct raster *r, size_t i);
+
+/* The address of page index idx (0 <= idx < npages). */
+uint64_t raster_page_address(const struct raster *r, uint64_t idx);
+
+#endif

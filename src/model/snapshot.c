@@ -1,0 +1,283 @@
+/*
+ * Snapshots: one refresh's VMAs and their page counts. The engine creates
+ * one, takes the parsed VMAs into it, feeds it the regions the kernel
+ * returns (split here at VMA boundaries, since the kernel merges regions
+ * across them), finishes it, and publishes it. Reference counts let the
+ * UI keep an old snapshot while the engine publishes a newer one.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/snapshot.h"
+
+struct snapshot *
+snapshot_create(uint64_t page_size)
+{
+	struct snapshot	*s;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->comm = strdup("");
+	if (s->comm == NULL) {
+		free(s);
+		return NULL;
+	}
+	atomic_init(&s->refs, 1);
+	s->page_size = page_size;
+	s->state = TARGET_NONE;
+	return s;
+}
+
+struct snapshot *
+snapshot_ref(struct snapshot *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+	return s;
+}
+
+void
+snapshot_unref(struct snapshot *s)
+{
+	size_t	i;
+
+	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+
+	for (i = 0; i < s->nvma; i++)
+		vma_info_fini(&s->vma[i].info);
+	free(s->vma);
+	raster_destroy(s->raster);
+	free(s->comm);
+	free(s->error);
+	free(s);
+}
+
+int
+snapshot_set_error(struct snapshot *s, enum target_state state,
+    int error_errno, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+
+	free(s->error);
+	s->error = text;
+	s->state = state;
+	s->error_errno = error_errno;
+	return 0;
+}
+
+int
+snapshot_set_comm(struct snapshot *s, const char *comm, size_t len)
+{
+	char	*copy;
+
+	copy = malloc(len + 1);
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, comm, len);
+	copy[len] = '\0';
+	free(s->comm);
+	s->comm = copy;
+	return 0;
+}
+
+int
+snapshot_take_vmas(struct snapshot *s, struct vma_list *list)
+{
+	struct snap_vma	*vma;
+	size_t		 i;
+
+	vma = calloc(list->n ? list->n : 1, sizeof *vma);
+	if (vma == NULL)
+		return -1;
+
+	for (i = 0; i < list->n; i++) {
+		vma[i].info = list->v[i];
+		vma[i].pages = (list->v[i].end - list->v[i].start) /
+		    s->page_size;
+	}
+	s->vma = vma;
+	s->nvma = list->n;
+
+	/* The names now belong to the snapshot. */
+	free(list->v);
+	list->v = NULL;
+	list->n = list->cap = 0;
+	return 0;
+}
+
+void
+snapshot_mark_scanned(struct snapshot *s, size_t i, cat_mask asked)
+{
+	s->vma[i].scanned = true;
+	s->vma[i].asked = asked;
+}
+
+/* Add pages of one VMA with categories cats to its counters. */
+static void
+snapshot_count(struct snap_vma *vma, uint64_t pages, cat_mask cats)
+{
+	int	c;
+
+	vma->covered += pages;
+
+	/* Guard pages are swap-type markers, not swapped memory. */
+	if (cats & CAT_BIT(CAT_GUARD))
+		cats &= ~CAT_BIT(CAT_SWAPPED);
+
+	/* The huge zero page counts as zero page, not as huge memory. */
+	if (cats & CAT_BIT(CAT_PFNZERO))
+		cats &= ~CAT_BIT(CAT_HUGE);
+
+	for (c = 0; c < CAT_COUNT; c++) {
+		if (cats & CAT_BIT(c))
+			vma->count[c] += pages;
+	}
+}
+
+void
+snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
+    uint64_t end, cat_mask cats)
+{
+	struct snap_vma	*vma;
+	uint64_t	 lo, hi;
+	size_t		 i = *cursor;
+
+	/* A region before the cursor means the caller went back: restart. */
+	if (i >= s->nvma || start < s->vma[i].info.start)
+		i = 0;
+
+	for (; i < s->nvma && start < end; i++) {
+		vma = &s->vma[i];
+		if (vma->info.end <= start)
+			continue;
+		if (vma->info.start >= end)
+			break;
+
+		lo = start > vma->info.start ? start : vma->info.start;
+		hi = end < vma->info.end ? end : vma->info.end;
+		snapshot_count(vma, (hi - lo) / s->page_size, cats);
+		if (s->raster != NULL)
+			raster_add(s->raster, lo, hi, cats);
+
+		start = hi;
+		if (hi < vma->info.end)
+			break;
+	}
+	*cursor = i < s->nvma ? i : 0;
+}
+
+/* Which counts of a scanned VMA are known, given what was asked. */
+static cat_mask
+snapshot_known(const struct snap_vma *vma)
+{
+	cat_mask	known;
+
+	/* The kernel skipped part of it (VM_PFNMAP, say): it cannot say. */
+	if (!vma->scanned || vma->covered != vma->pages)
+		return 0;
+
+	known = vma->asked;
+
+	/* Never asked because it cannot happen here: a known zero. */
+	if (!vma_may_hold_file_pages(&vma->info))
+		known |= CAT_BIT(CAT_FILE);
+
+	/*
+	 * Swapped shmem leaves no swap entry in the page table, and in
+	 * write-tracked VMAs uffd-wp markers read as swap entries.
+	 */
+	if (vma_is_shmem(&vma->info) || vma->count[CAT_WPALLOWED] != 0)
+		known &= ~CAT_BIT(CAT_SWAPPED);
+
+	/* Without the guard bit, guard markers would count as swapped. */
+	if (!(vma->asked & CAT_BIT(CAT_GUARD)))
+		known &= ~CAT_BIT(CAT_SWAPPED);
+
+	/* Without the zero-page bit, huge would include the huge zero page. */
+	if (!(vma->asked & CAT_BIT(CAT_PFNZERO)))
+		known &= ~CAT_BIT(CAT_HUGE);
+	return known;
+}
+
+void
+snapshot_finish(struct snapshot *s)
+{
+	struct snap_vma	*vma;
+	size_t		 i;
+	int		 c;
+
+	memset(s->total, 0, sizeof s->total);
+	s->total_known = 0;
+	s->total_pages = 0;
+
+	for (i = 0; i < s->nvma; i++) {
+		vma = &s->vma[i];
+		vma->known = snapshot_known(vma);
+		s->total_pages += vma->pages;
+		for (c = 0; c < CAT_COUNT; c++) {
+			if (!(vma->known & CAT_BIT(c)))
+				continue;
+			s->total[c] += vma->count[c];
+			s->total_known |= CAT_BIT(c);
+		}
+	}
+}
+
+long
+snapshot_find_vma(const struct snapshot *s, uint64_t addr)
+{
+	size_t	lo = 0, hi = s->nvma, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (addr < s->vma[mid].info.start)
+			hi = mid;
+		else if (addr >= s->vma[mid].info.end)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+const char *
+snapshot_state_name(enum target_state state)
+{
+	switch (state) {
+	case TARGET_NONE:
+		return "no process";
+	case TARGET_OK:
+		return "ok";
+	case TARGET_NOT_FOUND:
+		return "no such process";
+	case TARGET_EXITED:
+		return "exited";
+	case TARGET_KTHREAD:
+		return "kernel thread";
+	case TARGET_ZOMBIE:
+		return "zombie";
+	case TARGET_DENIED:
+		return "permission denied";
+	case TARGET_ERROR:
+		break;
+	}
+	return "error";
+}
+
+const char *
+snapshot_backend_name(enum backend backend)
+{
+	return backend == BACKEND_PAGEMAP ? "pagemap" : "ioctl";
+}

@@ -1,0 +1,566 @@
+/*
+ * The scan engine.
+ *
+ * DESIGN. One thread owns every kernel call for the target: it opens the
+ * target, and on each refresh re-reads maps, scans the pages with
+ * PAGEMAP_SCAN and builds a snapshot on its own, with no lock held. Only
+ * then does it take the mutex, swap the snapshot in as the newest (an
+ * older one not yet taken is dropped: the newest wins) and write to an
+ * eventfd, which consumers poll next to their own input. Consumers change
+ * the target or the request under the same mutex and signal a condition
+ * variable the thread sleeps on between refreshes, so a new request is
+ * served at once and never waits for the interval. A scan in progress is
+ * never interrupted; its result is simply superseded by the next one.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan/engine.h"
+#include "scan/target.h"
+
+/* The thread's own state: which process it has open. */
+struct engine_scanner {
+	struct pagescan_caps	 caps;
+	struct target		*target;
+	struct pagescan		*ps;
+	int			 pid;
+	bool			 seen;		/* scanned it at least once */
+	unsigned int		 execs;
+	uint64_t		 seq;
+};
+
+struct engine {
+	struct engine_scanner	 sc;
+
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	pthread_t		 thread;
+	bool			 running;
+
+	/* Under lock. */
+	bool			 stopping;
+	bool			 kick;		/* refresh now */
+	int			 pid;
+	struct engine_request	 req;
+	struct snapshot		*latest;	/* published, not taken */
+
+	int			 event_fd;
+};
+
+/* State for the region callback of one refresh. */
+struct engine_fill {
+	struct snapshot	*snap;
+	size_t		 cursor;
+};
+
+static double
+engine_clock(clockid_t id)
+{
+	struct timespec	ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The bits to ask the kernel for in one VMA. */
+static cat_mask
+engine_vma_mask(const struct pagescan_caps *caps, const struct vma_info *vma,
+    cat_mask wanted)
+{
+	cat_mask	mask;
+
+	/* WRITTEN is meaningless unless the VMA is write-tracked. */
+	mask = wanted & caps->working & ~CAT_BIT(CAT_WRITTEN);
+
+	if (!vma_may_hold_file_pages(vma))
+		mask &= ~CAT_BIT(CAT_FILE);
+
+	/* Guard markers read as swapped; the zero page can be huge. */
+	if (mask & CAT_BIT(CAT_SWAPPED))
+		mask |= caps->working & CAT_BIT(CAT_GUARD);
+	if (mask & CAT_BIT(CAT_HUGE))
+		mask |= caps->working & CAT_BIT(CAT_PFNZERO);
+	return mask;
+}
+
+static void
+engine_region_cb(void *arg, uint64_t start, uint64_t end, cat_mask cats)
+{
+	struct engine_fill	*fill = arg;
+
+	snapshot_add_region(fill->snap, &fill->cursor, start, end, cats);
+}
+
+/* The raster of the request's window over the snapshot's VMAs. */
+static void
+engine_make_raster(struct snapshot *snap, const struct engine_request *req)
+{
+	struct raster_segment	*seg;
+	struct vma_info		*v;
+	uint64_t		 lo = req->window_start, hi = req->window_end;
+	size_t			 i, n = 0;
+
+	if (req->ncells == 0 || snap->nvma == 0)
+		return;
+	if (lo == 0 && hi == 0)
+		hi = UINT64_MAX;
+
+	seg = calloc(snap->nvma, sizeof *seg);
+	if (seg == NULL)
+		return;
+	for (i = 0; i < snap->nvma; i++) {
+		v = &snap->vma[i].info;
+		if (!v->scannable || v->end <= lo || v->start >= hi)
+			continue;
+		seg[n].start = v->start > lo ? v->start : lo;
+		seg[n].end = v->end < hi ? v->end : hi;
+		n++;
+	}
+	snap->raster = raster_create(seg, n, req->ncells, snap->page_size);
+	free(seg);
+}
+
+/*
+ * Scan every scannable VMA, one ioctl range per run of neighbouring VMAs
+ * that need the same bits (holes between them cost the kernel nothing).
+ * Returns 0 or -1 with errno from the kernel.
+ */
+static int
+engine_scan_vmas(struct engine_scanner *sc, struct snapshot *snap,
+    cat_mask wanted)
+{
+	struct engine_fill	 fill = { snap, 0 };
+	cat_mask		 mask;
+	size_t			 i, j;
+
+	for (i = 0; i < snap->nvma; i = j) {
+		if (!snap->vma[i].info.scannable) {
+			j = i + 1;
+			continue;
+		}
+		mask = engine_vma_mask(&sc->caps, &snap->vma[i].info, wanted);
+		for (j = i; j < snap->nvma && snap->vma[j].info.scannable &&
+		    engine_vma_mask(&sc->caps, &snap->vma[j].info, wanted) ==
+		    mask; j++)
+			snapshot_mark_scanned(snap, j, mask);
+
+		if (pagescan_range(sc->ps, snap->vma[i].info.start,
+		    snap->vma[j - 1].info.end, mask, engine_region_cb,
+		    &fill) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+engine_close_target(struct engine_scanner *sc)
+{
+	pagescan_destroy(sc->ps);
+	target_close(sc->target);
+	sc->ps = NULL;
+	sc->target = NULL;
+}
+
+/* Open pid if it is not the one open. False with snap's state set. */
+static bool
+engine_open_target(struct engine_scanner *sc, struct snapshot *snap, int pid)
+{
+	enum target_state	 state;
+	char			*cause;
+	int			 err;
+
+	if (sc->target != NULL && sc->pid == pid)
+		return true;
+
+	engine_close_target(sc);
+	if (sc->pid != pid) {
+		sc->pid = pid;
+		sc->seen = false;
+		sc->execs = 0;
+	}
+
+	sc->target = target_open(pid, &state, &err, &cause);
+	if (sc->target == NULL) {
+		/* A process we scanned before and cannot find has exited. */
+		if (sc->seen && (state == TARGET_NOT_FOUND ||
+		    state == TARGET_ZOMBIE))
+			state = TARGET_EXITED;
+		snapshot_set_error(snap, state, err, "%s",
+		    cause != NULL ? cause : strerror(err));
+		free(cause);
+		return false;
+	}
+
+	sc->ps = pagescan_create(target_pagemap_fd(sc->target), &sc->caps);
+	if (sc->ps == NULL) {
+		engine_close_target(sc);
+		snapshot_set_error(snap, TARGET_ERROR, ENOMEM, "%s",
+		    strerror(ENOMEM));
+		return false;
+	}
+	return true;
+}
+
+/* The target went away under a read: exited, or exec'd (reopen). */
+static bool
+engine_target_lost(struct engine_scanner *sc, struct snapshot *snap, int err)
+{
+	if (err == ESRCH || err == ENOENT) {
+		if (!target_exited(sc->target) &&
+		    target_reopen(sc->target) == 0) {
+			pagescan_destroy(sc->ps);
+			sc->ps = pagescan_create(target_pagemap_fd(sc->target),
+			    &sc->caps);
+			sc->execs++;
+			return sc->ps != NULL;
+		}
+		snapshot_set_error(snap, TARGET_EXITED, ESRCH,
+		    "pid %d exited", sc->pid);
+	} else {
+		snapshot_set_error(snap, TARGET_ERROR, err, "pid %d: %s",
+		    sc->pid, strerror(err));
+	}
+	engine_close_target(sc);
+	return false;
+}
+
+/*
+ * Read comm and maps and scan them into snap. Returns 0, 1 when the
+ * target exec'd and the attempt must be made again, or -1 with snap's
+ * state set.
+ */
+static int
+engine_collect(struct engine_scanner *sc, struct snapshot *snap,
+    const struct engine_request *req)
+{
+	struct vma_list	 list = { 0 };
+	char		 comm[256], *cause = NULL;
+	int		 n;
+
+	n = target_read_comm(sc->target, comm, sizeof comm);
+	if (n >= 0)
+		snapshot_set_comm(snap, comm, (size_t)n);
+
+	if (target_read_maps(sc->target, sc->caps.user_limit, &list,
+	    &cause) == -1) {
+		vma_list_clear(&list);
+		if (cause != NULL) {
+			snapshot_set_error(snap, TARGET_ERROR, EINVAL,
+			    "pid %d: %s", sc->pid, cause);
+			free(cause);
+			return -1;
+		}
+		return engine_target_lost(sc, snap, errno) ? 1 : -1;
+	}
+
+	if (snapshot_take_vmas(snap, &list) == -1) {
+		vma_list_clear(&list);
+		snapshot_set_error(snap, TARGET_ERROR, ENOMEM, "%s",
+		    strerror(ENOMEM));
+		return -1;
+	}
+	engine_make_raster(snap, req);
+
+	if (engine_scan_vmas(sc, snap, req->categories) == -1)
+		return engine_target_lost(sc, snap, errno) ? 1 : -1;
+
+	/* Gone during the reads: what was read may be half a picture. */
+	if (target_exited(sc->target)) {
+		snapshot_set_error(snap, TARGET_EXITED, ESRCH,
+		    "pid %d exited", sc->pid);
+		engine_close_target(sc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Drop what a failed attempt put in snap before trying again. */
+static void
+engine_reset_snapshot(struct snapshot *snap)
+{
+	size_t	i;
+
+	for (i = 0; i < snap->nvma; i++)
+		vma_info_fini(&snap->vma[i].info);
+	free(snap->vma);
+	snap->vma = NULL;
+	snap->nvma = 0;
+	raster_destroy(snap->raster);
+	snap->raster = NULL;
+}
+
+/* One refresh: a new snapshot whatever happens (NULL only on ENOMEM). */
+static struct snapshot *
+engine_refresh_once(struct engine_scanner *sc, int pid,
+    const struct engine_request *req)
+{
+	struct snapshot	*snap;
+	double		 t0;
+	int		 attempt, rc = -1;
+
+	snap = snapshot_create(sc->caps.page_size);
+	if (snap == NULL)
+		return NULL;
+	snap->seq = ++sc->seq;
+	snap->pid = pid;
+	snap->time = engine_clock(CLOCK_REALTIME);
+	snap->backend = BACKEND_IOCTL;
+	snap->supported = sc->caps.working;
+	t0 = engine_clock(CLOCK_MONOTONIC);
+
+	if (pid <= 0) {
+		engine_close_target(sc);
+		sc->pid = 0;
+		return snap;
+	}
+	if (!engine_open_target(sc, snap, pid))
+		return snap;
+
+	/* An exec between two reads is retried a few times, then given up. */
+	for (attempt = 0; attempt < 3; attempt++) {
+		rc = engine_collect(sc, snap, req);
+		if (rc != 1)
+			break;
+		engine_reset_snapshot(snap);
+	}
+	if (rc == 1)
+		snapshot_set_error(snap, TARGET_ERROR, EAGAIN,
+		    "pid %d keeps exec'ing; try again", pid);
+	if (rc == 0) {
+		snap->state = TARGET_OK;
+		sc->seen = true;
+		snapshot_finish(snap);
+	}
+	snap->execs = sc->execs;
+	snap->scan_seconds = engine_clock(CLOCK_MONOTONIC) - t0;
+	return snap;
+}
+
+struct snapshot *
+engine_scan_once(const struct pagescan_caps *caps, int pid,
+    const struct engine_request *req)
+{
+	struct engine_scanner	 sc;
+	struct snapshot		*snap;
+
+	memset(&sc, 0, sizeof sc);
+	sc.caps = *caps;
+	snap = engine_refresh_once(&sc, pid, req);
+	engine_close_target(&sc);
+	return snap;
+}
+
+struct engine *
+engine_create(const struct pagescan_caps *caps, char **cause)
+{
+	struct engine		*e;
+	pthread_condattr_t	 attr;
+
+	*cause = NULL;
+	if (!caps->have_ioctl) {
+		/*
+		 * XXX: the classic pagemap backend is not written yet, so
+		 * kernels before 6.7 cannot be read at all.
+		 */
+		*cause = strdup("this kernel has no PAGEMAP_SCAN (Linux 6.7 "
+		    "or later is needed)");
+		return NULL;
+	}
+
+	e = calloc(1, sizeof *e);
+	if (e == NULL)
+		return NULL;
+	e->sc.caps = *caps;
+	e->req.categories = CAT_ALL;
+	e->req.interval_ms = 1000;
+
+	e->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->event_fd == -1) {
+		free(e);
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	return e;
+}
+
+void
+engine_destroy(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	engine_stop(e);
+	engine_close_target(&e->sc);
+	snapshot_unref(e->latest);
+	close(e->event_fd);
+	pthread_cond_destroy(&e->wake);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+/* Swap snap in as the newest and wake the consumer. Takes the lock. */
+static void
+engine_publish(struct engine *e, struct snapshot *snap)
+{
+	struct snapshot	*old;
+	uint64_t	 one = 1;
+
+	pthread_mutex_lock(&e->lock);
+	old = e->latest;
+	e->latest = snap;
+	pthread_mutex_unlock(&e->lock);
+
+	snapshot_unref(old);
+	/* A full counter (EAGAIN) still means "readable": fine. */
+	if (write(e->event_fd, &one, sizeof one) == -1 && errno != EAGAIN)
+		return;
+}
+
+/* Sleep until a refresh is due or asked for. Called with the lock held. */
+static void
+engine_wait(struct engine *e, double due)
+{
+	struct timespec	ts;
+	double		whole;
+
+	while (!e->stopping && !e->kick &&
+	    (e->req.paused || engine_clock(CLOCK_MONOTONIC) < due)) {
+		if (e->req.paused) {
+			pthread_cond_wait(&e->wake, &e->lock);
+			continue;
+		}
+		whole = (double)(long long)due;
+		ts.tv_sec = (time_t)whole;
+		ts.tv_nsec = (long)((due - whole) * 1e9);
+		pthread_cond_timedwait(&e->wake, &e->lock, &ts);
+	}
+}
+
+static void *
+engine_main(void *arg)
+{
+	struct engine		*e = arg;
+	struct engine_request	 req;
+	struct snapshot		*snap;
+	double			 due = 0;
+	int			 pid;
+
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		engine_wait(e, due);
+		if (e->stopping)
+			break;
+		e->kick = false;
+		pid = e->pid;
+		req = e->req;
+		pthread_mutex_unlock(&e->lock);
+
+		snap = engine_refresh_once(&e->sc, pid, &req);
+		if (snap != NULL)
+			engine_publish(e, snap);
+		due = engine_clock(CLOCK_MONOTONIC) + req.interval_ms / 1e3;
+
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+int
+engine_start(struct engine *e)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	if (e->running)
+		return 0;
+	e->stopping = false;
+
+	/* The thread inherits this mask: signals stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&e->thread, NULL, engine_main, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	e->running = true;
+	return 0;
+}
+
+void
+engine_stop(struct engine *e)
+{
+	if (!e->running)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->stopping = true;
+	pthread_cond_signal(&e->wake);
+	pthread_mutex_unlock(&e->lock);
+	pthread_join(e->thread, NULL);
+	e->running = false;
+}
+
+void
+engine_set_target(struct engine *e, int pid)
+{
+	pthread_mutex_lock(&e->lock);
+	e->pid = pid;
+	e->kick = true;
+	pthread_cond_signal(&e->wake);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+engine_set_request(struct engine *e, const struct engine_request *req)
+{
+	pthread_mutex_lock(&e->lock);
+	e->req = *req;
+	if (e->req.interval_ms == 0)
+		e->req.interval_ms = 1;
+	e->kick = true;
+	pthread_cond_signal(&e->wake);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+engine_refresh(struct engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->kick = true;
+	pthread_cond_signal(&e->wake);
+	pthread_mutex_unlock(&e->lock);
+}
+
+int
+engine_fd(const struct engine *e)
+{
+	return e->event_fd;
+}
+
+struct snapshot *
+engine_take(struct engine *e)
+{
+	struct snapshot	*snap;
+	uint64_t	 count;
+	ssize_t		 n;
+
+	pthread_mutex_lock(&e->lock);
+	snap = e->latest;
+	e->latest = NULL;
+	/* Nothing to read (EAGAIN) is fine: the fd is non-blocking. */
+	n = read(e->event_fd, &count, sizeof count);
+	(void)n;
+	pthread_mutex_unlock(&e->lock);
+	return snap;
+}

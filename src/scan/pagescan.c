@@ -1,0 +1,333 @@
+/*
+ * PAGEMAP_SCAN range scans.
+ *
+ * Each ioctl covers one chunk of the range and fills a vector of regions.
+ * Two kernel traps shape the loop. First, walk_end goes stale once a call
+ * produces more than 512 regions (the kernel only updates it when its
+ * internal buffer fills), so the loop resumes at the later of walk_end and
+ * the end of the last region, and a call that returned fewer regions than
+ * the vector holds is complete. Second, one call holds the target's mmap
+ * read lock per 512 regions, which over dense 4 KiB pages is hundreds of
+ * milliseconds per GiB, stalling every mmap, munmap and brk in the
+ * target: chunks are therefore sized by the time the last call took.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan/pagescan.h"
+#include "scan/uapi.h"
+
+/* The category enum follows the kernel bits: a cast converts. */
+_Static_assert(CAT_BIT(CAT_PRESENT) == PAGE_IS_PRESENT, "category bits");
+_Static_assert(CAT_BIT(CAT_GUARD) == PAGE_IS_GUARD, "category bits");
+
+#define PAGESCAN_VEC_LEN	4096
+#define PAGESCAN_CHUNK_MIN	((uint64_t)2 << 20)
+#define PAGESCAN_CHUNK_MAX	((uint64_t)1 << 46)
+#define PAGESCAN_CHUNK_START	((uint64_t)64 << 20)
+
+/* Aim for this long per ioctl, in seconds. */
+#define PAGESCAN_CALL_TARGET	0.001
+
+struct pagescan {
+	int			 fd;
+	struct page_region	*vec;
+	uint64_t		 page_size;
+	uint64_t		 chunk;		/* bytes per call, adapted */
+	struct pagescan_stats	 stats;
+
+	/* A region held back in case the next call continues it. */
+	bool			 pending;
+	struct page_region	 tail;
+};
+
+static double
+pagescan_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One ioctl; retried on EINTR. Returns regions written or -1. */
+static long
+pagescan_ioctl(int fd, struct pm_scan_arg *arg)
+{
+	long	n;
+
+	do {
+		n = ioctl(fd, PAGEMAP_SCAN, arg);
+	} while (n == -1 && errno == EINTR);
+	return n;
+}
+
+/* A zero-length call with mask as return mask: does the kernel know it? */
+static int
+pagescan_try_mask(int fd, cat_mask mask)
+{
+	struct pm_scan_arg	arg;
+
+	memset(&arg, 0, sizeof arg);
+	arg.size = sizeof arg;
+	arg.return_mask = mask;
+	return pagescan_ioctl(fd, &arg) == -1 ? -1 : 0;
+}
+
+/* Categories of the first page of [addr, addr + page) in our own mm. */
+static long
+pagescan_self_page(int fd, uint64_t addr, uint64_t page, cat_mask mask)
+{
+	struct pm_scan_arg	arg;
+	struct page_region	region;
+
+	memset(&arg, 0, sizeof arg);
+	memset(&region, 0, sizeof region);
+	arg.size = sizeof arg;
+	arg.start = addr;
+	arg.end = addr + page;
+	arg.vec = (uintptr_t)&region;
+	arg.vec_len = 1;
+	arg.return_mask = mask;
+	if (pagescan_ioctl(fd, &arg) != 1)
+		return -1;
+	return (long)region.categories;
+}
+
+/*
+ * Kernels built without CONFIG_MEM_SOFT_DIRTY accept PAGE_IS_SOFT_DIRTY
+ * and never set it. Where it works, a page just written in a new VMA is
+ * always soft-dirty (new VMAs carry VM_SOFTDIRTY), so write one and look.
+ */
+static bool
+pagescan_soft_dirty_works(int fd, uint64_t page)
+{
+	volatile char	*p;
+	long		 cats;
+
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	p[0] = 1;
+	cats = pagescan_self_page(fd, (uintptr_t)p, page,
+	    PAGE_IS_SOFT_DIRTY | PAGE_IS_PRESENT);
+	munmap((void *)p, page);
+	return cats != -1 && (cats & PAGE_IS_SOFT_DIRTY);
+}
+
+/*
+ * The highest end address a scan may use: the kernel rejects ranges past
+ * the caller's user address limit with EFAULT. Try 5-level, then 4-level
+ * paging; a probe of one page below each limit tells.
+ */
+static uint64_t
+pagescan_user_limit(int fd, uint64_t page)
+{
+	static const uint64_t	 limits[] = { (uint64_t)1 << 56,
+	    (uint64_t)1 << 47 };
+	struct pm_scan_arg	 arg;
+	size_t			 i;
+
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		memset(&arg, 0, sizeof arg);
+		arg.size = sizeof arg;
+		arg.start = limits[i] - 2 * page;
+		arg.end = limits[i] - page;
+		if (pagescan_ioctl(fd, &arg) == 0)
+			return limits[i] - page;
+	}
+	return ((uint64_t)1 << 47) - page;
+}
+
+int
+pagescan_probe(struct pagescan_caps *caps, char **cause)
+{
+	int	fd, c;
+
+	memset(caps, 0, sizeof *caps);
+	caps->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	caps->user_limit = ((uint64_t)1 << 47) - caps->page_size;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (asprintf(cause, "/proc/self/pagemap: %s",
+		    strerror(errno)) == -1)
+			*cause = NULL;
+		return -1;
+	}
+
+	if (pagescan_try_mask(fd, 0) == -1) {
+		/* ENOTTY: no PAGEMAP_SCAN at all (before 6.7). */
+		close(fd);
+		return 0;
+	}
+	caps->have_ioctl = true;
+
+	for (c = 0; c < CAT_COUNT; c++) {
+		if (pagescan_try_mask(fd, CAT_BIT(c)) == 0)
+			caps->accepted |= CAT_BIT(c);
+	}
+	caps->working = caps->accepted;
+	if ((caps->accepted & CAT_BIT(CAT_SOFT_DIRTY)) &&
+	    !pagescan_soft_dirty_works(fd, caps->page_size))
+		caps->working &= ~CAT_BIT(CAT_SOFT_DIRTY);
+
+	caps->user_limit = pagescan_user_limit(fd, caps->page_size);
+	close(fd);
+	return 0;
+}
+
+struct pagescan *
+pagescan_create(int pagemap_fd, const struct pagescan_caps *caps)
+{
+	struct pagescan	*ps;
+
+	ps = calloc(1, sizeof *ps);
+	if (ps == NULL)
+		return NULL;
+	ps->vec = calloc(PAGESCAN_VEC_LEN, sizeof *ps->vec);
+	if (ps->vec == NULL) {
+		free(ps);
+		return NULL;
+	}
+	ps->fd = pagemap_fd;
+	ps->page_size = caps->page_size;
+	ps->chunk = PAGESCAN_CHUNK_START;
+	return ps;
+}
+
+void
+pagescan_destroy(struct pagescan *ps)
+{
+	if (ps == NULL)
+		return;
+	free(ps->vec);
+	free(ps);
+}
+
+void
+pagescan_get_stats(const struct pagescan *ps, struct pagescan_stats *stats)
+{
+	*stats = ps->stats;
+}
+
+/* Hand the held-back region to the callback. */
+static void
+pagescan_flush(struct pagescan *ps, pagescan_region_cb *cb, void *arg)
+{
+	if (!ps->pending)
+		return;
+	cb(arg, ps->tail.start, ps->tail.end, (cat_mask)ps->tail.categories);
+	ps->stats.regions++;
+	ps->pending = false;
+}
+
+/* Merge n new regions with the held-back one and pass on all but the last. */
+static void
+pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
+    void *arg)
+{
+	struct page_region	*r;
+	long			 i;
+
+	for (i = 0; i < n; i++) {
+		r = &ps->vec[i];
+		if (ps->pending && ps->tail.end == r->start &&
+		    ps->tail.categories == r->categories) {
+			ps->tail.end = r->end;
+			continue;
+		}
+		pagescan_flush(ps, cb, arg);
+		ps->tail = *r;
+		ps->pending = true;
+	}
+}
+
+/* Resize the chunk so the next call takes about the target time. */
+static void
+pagescan_adapt(struct pagescan *ps, uint64_t span, double seconds)
+{
+	uint64_t	chunk = ps->chunk;
+
+	if (seconds > 2 * PAGESCAN_CALL_TARGET && span <= chunk)
+		chunk /= 2;
+	else if (seconds < PAGESCAN_CALL_TARGET / 2 && span >= chunk)
+		chunk *= 4;
+
+	if (chunk < PAGESCAN_CHUNK_MIN)
+		chunk = PAGESCAN_CHUNK_MIN;
+	if (chunk > PAGESCAN_CHUNK_MAX)
+		chunk = PAGESCAN_CHUNK_MAX;
+	ps->chunk = chunk;
+}
+
+/*
+ * Scan [s, e), at most one vector's worth. Returns where the next call
+ * must start (e when the chunk is done), or 0 with errno on failure.
+ */
+static uint64_t
+pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
+    pagescan_region_cb *cb, void *arg)
+{
+	struct pm_scan_arg	 scan;
+	uint64_t		 next;
+	double			 t0, dt;
+	long			 n;
+
+	memset(&scan, 0, sizeof scan);
+	scan.size = sizeof scan;
+	scan.start = s;
+	scan.end = e;
+	scan.vec = (uintptr_t)ps->vec;
+	scan.vec_len = PAGESCAN_VEC_LEN;
+	scan.return_mask = mask;
+
+	t0 = pagescan_now();
+	n = pagescan_ioctl(ps->fd, &scan);
+	dt = pagescan_now() - t0;
+	if (n == -1)
+		return 0;
+	ps->stats.calls++;
+	if (dt > ps->stats.longest_call)
+		ps->stats.longest_call = dt;
+
+	pagescan_consume(ps, n, cb, arg);
+
+	/* Fewer regions than room for them: the kernel reached e. */
+	if (n < PAGESCAN_VEC_LEN)
+		next = e;
+	else {
+		next = scan.walk_end;
+		if (ps->vec[n - 1].end > next)
+			next = ps->vec[n - 1].end;
+	}
+	pagescan_adapt(ps, next - s, dt);
+	return next;
+}
+
+int
+pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
+    pagescan_region_cb *cb, void *arg)
+{
+	uint64_t	s = lo, e, next;
+
+	ps->pending = false;
+	while (s < hi) {
+		e = hi - s > ps->chunk ? s + ps->chunk : hi;
+		next = pagescan_step(ps, s, e, mask, cb, arg);
+		if (next == 0) {
+			pagescan_flush(ps, cb, arg);
+			return -1;
+		}
+		s = next;
+	}
+	pagescan_flush(ps, cb, arg);
+	return 0;
+}

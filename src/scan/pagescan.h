@@ -1,0 +1,74 @@
+/*
+ * The PAGEMAP_SCAN range scan: asks the kernel about every page of an
+ * address range and hands back regions (runs of pages with equal
+ * categories) in ascending order, each page exactly once.
+ */
+#ifndef PMTOP_SCAN_PAGESCAN_H
+#define PMTOP_SCAN_PAGESCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/category.h"
+
+/* What the running kernel can do, found once at start. */
+struct pagescan_caps {
+	bool		have_ioctl;	/* false: ENOTTY, kernel < 6.7 */
+	cat_mask	accepted;	/* bits the kernel accepts */
+	cat_mask	working;	/* accepted and really reported */
+	uint64_t	user_limit;	/* a scan must end at or below it */
+	uint64_t	page_size;
+};
+
+/*
+ * Probe the running kernel on pmtop's own pagemap: which PAGE_IS_* bits
+ * it accepts (a zero-length call per bit: EINVAL means unknown), whether
+ * soft-dirty is really reported (kernels without CONFIG_MEM_SOFT_DIRTY
+ * accept the bit and never set it), and the user address limit. Returns
+ * 0 (with have_ioctl false on kernels without PAGEMAP_SCAN), or -1 with
+ * *cause (allocated) if /proc/self/pagemap cannot be used at all.
+ */
+int pagescan_probe(struct pagescan_caps *caps, char **cause);
+
+/* Called for each region, in ascending order; cats are the asked bits. */
+typedef void pagescan_region_cb(void *arg, uint64_t start, uint64_t end,
+    cat_mask cats);
+
+struct pagescan_stats {
+	uint64_t	calls;		/* ioctls made */
+	uint64_t	regions;	/* regions handed to the callback */
+	double		longest_call;	/* seconds, the slowest ioctl */
+};
+
+struct pagescan;
+
+/*
+ * A scanner over an open /proc/PID/pagemap fd, which it does not own.
+ * NULL on ENOMEM. One thread at a time may use a scanner.
+ */
+struct pagescan *pagescan_create(int pagemap_fd,
+    const struct pagescan_caps *caps);
+void pagescan_destroy(struct pagescan *ps);
+
+/*
+ * Report every page of [lo, hi) (page aligned, hi <= user_limit) with
+ * the categories in mask, through cb. Pages in holes between VMAs are not
+ * reported. Regions are merged across the scanner's calls, but not split
+ * at VMA boundaries: that is the caller's job.
+ *
+ * The range is walked in chunks sized so that each ioctl holds the
+ * target's mmap lock for about a millisecond, growing over sparse memory
+ * and shrinking over dense memory.
+ *
+ * Returns 0, or -1 with errno: ESRCH when the target's mm is gone (exit
+ * or exec), EACCES/EPERM, EFAULT for a bad range. Regions already
+ * reported stay reported.
+ */
+int pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi,
+    cat_mask mask, pagescan_region_cb *cb, void *arg);
+
+/* Counters since creation. */
+void pagescan_get_stats(const struct pagescan *ps,
+    struct pagescan_stats *stats);
+
+#endif

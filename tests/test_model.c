@@ -1,0 +1,251 @@
+/*
+ * Model tests: snapshots split kernel regions at VMA boundaries and count
+ * them; the raster puts every page in exactly one cell. Pure code, no
+ * kernel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "model/raster.h"
+#include "model/snapshot.h"
+
+#define PG 4096ULL
+
+static struct snapshot *
+make_snapshot(const uint64_t (*range)[2], size_t n, const char *perms)
+{
+	struct vma_list	 list = { 0 };
+	struct vma_info	 v;
+	struct snapshot	*s;
+	size_t		 i;
+
+	s = snapshot_create(PG);
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		memset(&v, 0, sizeof v);
+		v.start = range[i][0];
+		v.end = range[i][1];
+		memcpy(v.perms, perms, 5);
+		v.name = (char *)"";
+		v.kind = VMA_ANON;
+		v.scannable = true;
+		assert_int_equal(vma_list_append(&list, &v), 0);
+	}
+	assert_int_equal(snapshot_take_vmas(s, &list), 0);
+	assert_int_equal(list.n, 0);
+	return s;
+}
+
+/* One kernel region spanning three VMAs is split three ways. */
+static void
+test_model_region_split_at_vma_boundaries(void **state)
+{
+	const uint64_t	 r[3][2] = { { 0x10000, 0x14000 },
+	    { 0x14000, 0x18000 }, { 0x18000, 0x1c000 } };
+	struct snapshot	*s = make_snapshot(r, 3, "rw-p");
+	size_t		 cur = 0, i;
+	cat_mask	 asked = CAT_BIT(CAT_PRESENT) | CAT_BIT(CAT_SWAPPED) |
+	    CAT_BIT(CAT_GUARD) | CAT_BIT(CAT_PFNZERO) | CAT_BIT(CAT_HUGE);
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		snapshot_mark_scanned(s, i, asked);
+	snapshot_add_region(s, &cur, 0x10000, 0x1c000, CAT_BIT(CAT_PRESENT));
+	snapshot_finish(s);
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(s->vma[i].pages, 4);
+		assert_int_equal(s->vma[i].covered, 4);
+		assert_int_equal(s->vma[i].count[CAT_PRESENT], 4);
+		assert_true(s->vma[i].known & CAT_BIT(CAT_PRESENT));
+		/* Private anonymous memory: file is a known zero. */
+		assert_true(s->vma[i].known & CAT_BIT(CAT_FILE));
+		assert_int_equal(s->vma[i].count[CAT_FILE], 0);
+	}
+	assert_int_equal(s->total[CAT_PRESENT], 12);
+	assert_int_equal(s->total_pages, 12);
+	snapshot_unref(s);
+}
+
+/* Guard markers are not swap; the huge zero page is not huge memory. */
+static void
+test_model_markers_and_huge_zero(void **state)
+{
+	const uint64_t	 r[1][2] = { { 0x200000, 0x600000 } };
+	struct snapshot	*s = make_snapshot(r, 1, "rw-p");
+	size_t		 cur = 0;
+
+	(void)state;
+	snapshot_mark_scanned(s, 0, CAT_ALL & ~CAT_BIT(CAT_WRITTEN));
+	snapshot_add_region(s, &cur, 0x200000, 0x201000,
+	    CAT_BIT(CAT_SWAPPED) | CAT_BIT(CAT_GUARD));
+	snapshot_add_region(s, &cur, 0x201000, 0x203000, CAT_BIT(CAT_SWAPPED));
+	snapshot_add_region(s, &cur, 0x203000, 0x400000, 0);
+	snapshot_add_region(s, &cur, 0x400000, 0x600000, CAT_BIT(CAT_PRESENT) |
+	    CAT_BIT(CAT_HUGE) | CAT_BIT(CAT_PFNZERO));
+	snapshot_finish(s);
+
+	assert_int_equal(s->vma[0].count[CAT_GUARD], 1);
+	assert_int_equal(s->vma[0].count[CAT_SWAPPED], 2);
+	assert_int_equal(s->vma[0].count[CAT_PFNZERO], 512);
+	assert_int_equal(s->vma[0].count[CAT_HUGE], 0);
+	assert_int_equal(s->vma[0].count[CAT_PRESENT], 512);
+	assert_true(s->vma[0].known & CAT_BIT(CAT_HUGE));
+	assert_false(s->vma[0].known & CAT_BIT(CAT_WRITTEN));
+	snapshot_unref(s);
+}
+
+/* A VMA the kernel skipped (VM_PFNMAP) has no known counts at all. */
+static void
+test_model_uncovered_vma_is_unknown(void **state)
+{
+	const uint64_t	 r[2][2] = { { 0x10000, 0x12000 },
+	    { 0x12000, 0x14000 } };
+	struct snapshot	*s = make_snapshot(r, 2, "r--p");
+	size_t		 cur = 0;
+
+	(void)state;
+	snapshot_mark_scanned(s, 0, CAT_BIT(CAT_PRESENT));
+	snapshot_mark_scanned(s, 1, CAT_BIT(CAT_PRESENT));
+	snapshot_add_region(s, &cur, 0x12000, 0x14000, CAT_BIT(CAT_PRESENT));
+	snapshot_finish(s);
+
+	assert_int_equal(s->vma[0].known, 0);
+	assert_true(s->vma[1].known & CAT_BIT(CAT_PRESENT));
+	assert_int_equal(s->total[CAT_PRESENT], 2);
+	assert_true(s->total_known & CAT_BIT(CAT_PRESENT));
+	assert_false(s->total_known & CAT_BIT(CAT_SWAPPED));
+	snapshot_unref(s);
+}
+
+/* Shared memory never has a known swapped count. */
+static void
+test_model_shmem_swapped_unknown(void **state)
+{
+	const uint64_t	 r[1][2] = { { 0x10000, 0x12000 } };
+	struct snapshot	*s = make_snapshot(r, 1, "rw-s");
+	size_t		 cur = 0;
+
+	(void)state;
+	s->vma[0].info.kind = VMA_MEMFD;
+	snapshot_mark_scanned(s, 0, CAT_ALL & ~CAT_BIT(CAT_WRITTEN));
+	snapshot_add_region(s, &cur, 0x10000, 0x12000, CAT_BIT(CAT_PRESENT) |
+	    CAT_BIT(CAT_FILE));
+	snapshot_finish(s);
+	assert_false(s->vma[0].known & CAT_BIT(CAT_SWAPPED));
+	assert_int_equal(s->vma[0].count[CAT_FILE], 2);
+	snapshot_unref(s);
+}
+
+static void
+test_model_find_vma(void **state)
+{
+	const uint64_t	 r[3][2] = { { 0x10000, 0x12000 },
+	    { 0x20000, 0x24000 }, { 0x24000, 0x30000 } };
+	struct snapshot	*s = make_snapshot(r, 3, "rw-p");
+
+	(void)state;
+	assert_int_equal(snapshot_find_vma(s, 0x10000), 0);
+	assert_int_equal(snapshot_find_vma(s, 0x11fff), 0);
+	assert_int_equal(snapshot_find_vma(s, 0x12000), -1);
+	assert_int_equal(snapshot_find_vma(s, 0x24000), 2);
+	assert_int_equal(snapshot_find_vma(s, 0x30000), -1);
+	snapshot_unref(s);
+}
+
+/* Every page lands in exactly one cell, whatever the cell count. */
+static void
+test_model_raster_partition(void **state)
+{
+	const struct raster_segment	seg[2] = { { 0x100000, 0x100000 +
+	    1000 * PG }, { 0x900000, 0x900000 + 37 * PG } };
+	struct raster			*r;
+	uint64_t			 pages, seen;
+	size_t				 ncells, i;
+
+	(void)state;
+	for (ncells = 1; ncells < 1100; ncells += 7) {
+		r = raster_create(seg, 2, ncells, PG);
+		assert_non_null(r);
+		raster_add(r, 0, UINT64_MAX & ~(PG - 1), CAT_BIT(CAT_PRESENT));
+		pages = seen = 0;
+		for (i = 0; i < r->ncells; i++) {
+			pages += r->cell[i].pages;
+			seen += r->cell[i].n[CAT_PRESENT];
+			assert_int_equal(r->cell[i].seen, r->cell[i].pages);
+		}
+		assert_int_equal(pages, 1037);
+		assert_int_equal(seen, 1037);
+		assert_true(r->ncells <= 1037);
+		raster_destroy(r);
+	}
+}
+
+/* A page's cell holds exactly that page's categories. */
+static void
+test_model_raster_places_pages(void **state)
+{
+	const struct raster_segment	seg[2] = { { 0x10000, 0x20000 },
+	    { 0x40000, 0x50000 } };
+	struct raster			*r;
+
+	(void)state;
+	r = raster_create(seg, 2, 32, PG);	/* one page per cell */
+	assert_non_null(r);
+	assert_int_equal(r->ncells, 32);
+	raster_add(r, 0x1f000, 0x41000, CAT_BIT(CAT_SWAPPED));
+	assert_int_equal(r->cell[15].n[CAT_SWAPPED], 1);
+	assert_int_equal(r->cell[16].n[CAT_SWAPPED], 1);
+	assert_int_equal(r->cell[14].n[CAT_SWAPPED], 0);
+	assert_int_equal(r->cell[17].n[CAT_SWAPPED], 0);
+	assert_int_equal(raster_page_address(r, 16), 0x40000);
+	assert_int_equal(raster_page_address(r, 15), 0x1f000);
+	raster_destroy(r);
+
+	assert_null(raster_create(seg, 0, 10, PG));
+	assert_null(raster_create(seg, 2, 0, PG));
+}
+
+/* Enormous windows: cell arithmetic must not overflow. */
+static void
+test_model_raster_huge_window(void **state)
+{
+	const struct raster_segment	seg[1] = { { 0x1000,
+	    0x1000 + (100ULL << 40) } };	/* 100 TiB */
+	struct raster			*r;
+	uint64_t			 sum = 0;
+	size_t				 i;
+
+	(void)state;
+	r = raster_create(seg, 1, 250 * 80, PG);
+	assert_non_null(r);
+	raster_add(r, 0x1000 + (50ULL << 40), 0x1000 + (50ULL << 40) + PG,
+	    CAT_BIT(CAT_PRESENT));
+	for (i = 0; i < r->ncells; i++)
+		sum += r->cell[i].n[CAT_PRESENT];
+	assert_int_equal(sum, 1);
+	assert_int_equal(r->cell[10000].n[CAT_PRESENT], 1);
+	raster_destroy(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_region_split_at_vma_boundaries),
+		cmocka_unit_test(test_model_markers_and_huge_zero),
+		cmocka_unit_test(test_model_uncovered_vma_is_unknown),
+		cmocka_unit_test(test_model_shmem_swapped_unknown),
+		cmocka_unit_test(test_model_find_vma),
+		cmocka_unit_test(test_model_raster_partition),
+		cmocka_unit_test(test_model_raster_places_pages),
+		cmocka_unit_test(test_model_raster_huge_window),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
