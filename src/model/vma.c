@@ -30,7 +30,7 @@ vma_kind_name(enum vma_kind kind)
 bool
 vma_is_shmem(const struct vma_info *vma)
 {
-	if (vma->kind == VMA_MEMFD || vma->kind == VMA_SHM)
+	if (vma->kind == VMA_MEMFD || vma->kind == VMA_SHM || vma->tmpfs)
 		return true;
 
 	/* MAP_SHARED|MAP_ANONYMOUS shows as "/dev/zero (deleted)". */

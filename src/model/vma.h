@@ -34,6 +34,7 @@ struct vma_info {
 	enum vma_kind	 kind;
 	bool		 deleted;	/* the name had " (deleted)" */
 	bool		 scannable;	/* below the user address limit */
+	bool		 tmpfs;		/* its file is on tmpfs (shmem) */
 };
 
 /* A growable array of VMAs in address order. */
@@ -46,7 +47,10 @@ struct vma_list {
 /* "anon", "file", "heap", "stack", "special", "named_anon", "memfd", "shm" */
 const char *vma_kind_name(enum vma_kind kind);
 
-/* True for memory whose pages live in shmem (memfd, SysV, shared anon). */
+/*
+ * True for memory whose pages live in shmem: memfd, SysV, shared anonymous
+ * memory, and files on tmpfs (POSIX shared memory, a tmpfs /tmp).
+ */
 bool vma_is_shmem(const struct vma_info *vma);
 
 /* True if the VMA can hold page-cache or shmem pages (PAGE_IS_FILE). */

@@ -230,6 +230,17 @@ engine_target_lost(struct engine_scanner *sc, struct snapshot *snap, int err)
 	return false;
 }
 
+static void
+engine_mark_nodev_tmpfs(struct vma_list *list)
+{
+	size_t	i;
+
+	for (i = 0; i < list->n; i++) {
+		if (list->v[i].kind == VMA_FILE && list->v[i].dev_major == 0)
+			list->v[i].tmpfs = true;
+	}
+}
+
 /*
  * Read comm and maps and scan them into snap. Returns 0, 1 when the
  * target exec'd and the attempt must be made again, or -1 with snap's
@@ -258,6 +269,13 @@ engine_collect(struct engine_scanner *sc, struct snapshot *snap,
 		}
 		return engine_target_lost(sc, snap, errno) ? 1 : -1;
 	}
+
+	/*
+	 * Without mountinfo, any file on a device-less file system may be
+	 * tmpfs: take them all as such rather than claim a swapped count.
+	 */
+	if (target_mark_tmpfs(sc->target, &list) == -1)
+		engine_mark_nodev_tmpfs(&list);
 
 	if (snapshot_take_vmas(snap, &list) == -1) {
 		vma_list_clear(&list);

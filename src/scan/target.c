@@ -252,3 +252,55 @@ target_read_comm(const struct target *t, char *buf, size_t size)
 		n--;
 	return (int)n;
 }
+
+/* The device of a mountinfo line if its file system is tmpfs-based. */
+static bool
+target_tmpfs_line(const char *line, unsigned int *major, unsigned int *minor)
+{
+	const char	*sep;
+	char		 fstype[64];
+
+	if (sscanf(line, "%*d %*d %u:%u", major, minor) != 2)
+		return false;
+
+	/* Optional fields end at " - ", then the file system type. */
+	sep = strstr(line, " - ");
+	if (sep == NULL || sscanf(sep + 3, "%63s", fstype) != 1)
+		return false;
+	return strcmp(fstype, "tmpfs") == 0 ||
+	    strcmp(fstype, "devtmpfs") == 0;
+}
+
+static void
+target_mark_dev(struct vma_list *list, unsigned int major, unsigned int minor)
+{
+	size_t	i;
+
+	for (i = 0; i < list->n; i++) {
+		if (list->v[i].kind == VMA_FILE && list->v[i].inode != 0 &&
+		    list->v[i].dev_major == major &&
+		    list->v[i].dev_minor == minor)
+			list->v[i].tmpfs = true;
+	}
+}
+
+int
+target_mark_tmpfs(const struct target *t, struct vma_list *list)
+{
+	unsigned int	 major, minor;
+	char		 path[64], *line = NULL;
+	size_t		 cap = 0;
+	FILE		*f;
+
+	snprintf(path, sizeof path, "/proc/%d/mountinfo", t->pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (target_tmpfs_line(line, &major, &minor))
+			target_mark_dev(list, major, minor);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}

@@ -49,6 +49,13 @@ int target_reopen(struct target *t);
 int target_read_maps(struct target *t, uint64_t user_limit,
     struct vma_list *list, char **cause);
 
+/*
+ * Mark the file VMAs of list whose file system is tmpfs (shmem), from the
+ * target's mountinfo: swapped tmpfs pages leave no trace in page tables,
+ * so their swapped count cannot be known. Returns 0 or -1 with errno.
+ */
+int target_mark_tmpfs(const struct target *t, struct vma_list *list);
+
 /* Read comm (without its newline) into buf. Returns length or -1. */
 int target_read_comm(const struct target *t, char *buf, size_t size);
 
