@@ -16,6 +16,8 @@
 
 #include "batch.h"
 #include "demo.h"
+#include "model/buf.h"
+#include "model/escape.h"
 #include "scan/engine.h"
 #include "scan/pagescan.h"
 #include "scan/proclist.h"
@@ -28,6 +30,21 @@ struct options {
 	const char		*target;	/* -p */
 	struct batch_options	 batch_opt;
 };
+
+/*
+ * Print "pmtop: " and msg on stderr, escaped: messages may quote what the
+ * user typed or a process's name, and neither may drive the terminal.
+ */
+static void
+print_error(const char *msg)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	escape_visible(&b, msg, strlen(msg));
+	fprintf(stderr, "pmtop: %s\n", b.failed ? "out of memory" : b.p);
+	buf_fini(&b);
+}
 
 static __attribute__((noreturn)) void
 usage(int status)
@@ -43,7 +60,12 @@ usage(int status)
 static __attribute__((noreturn)) void
 die_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "pmtop: %s: %s\n", what, arg);
+	char	*msg;
+
+	if (asprintf(&msg, "%s: %s", what, arg) == -1)
+		msg = NULL;
+	print_error(msg != NULL ? msg : what);
+	free(msg);
 	usage(2);
 }
 
@@ -139,7 +161,7 @@ resolve_target(const char *spec)
 	if (r != NULL && proclist_read(r, &list, &cause) == 0)
 		pid = proclist_resolve(&list, spec, &cause);
 	if (pid == -1)
-		fprintf(stderr, "pmtop: %s\n", cause != NULL ? cause :
+		print_error(cause != NULL ? cause :
 		    "cannot read the process list");
 	free(cause);
 	proclist_clear(&list);

@@ -256,6 +256,33 @@ test_engine_retarget(void **state)
 	engine_destroy(e);
 }
 
+/* Asked for, the process list comes with each snapshot. */
+static void
+test_engine_process_list(void **state)
+{
+	struct engine_request	 req = { .categories = CAT_ALL,
+	    .interval_ms = 1000, .processes = true };
+	struct snapshot		*s;
+	struct engine		*e;
+	char			*cause;
+	size_t			 i;
+	int			 found = 0;
+
+	(void)state;
+	e = engine_create(&caps, &cause);
+	engine_set_request(e, &req);
+	assert_int_equal(engine_start(e), 0);
+	s = wait_snapshot(e, 10);
+	assert_non_null(s);
+	assert_int_equal(s->state, TARGET_NONE);
+	assert_non_null(s->procs);
+	for (i = 0; i < s->procs->n; i++)
+		found += s->procs->p[i].pid == getpid();
+	assert_int_equal(found, 1);
+	snapshot_unref(s);
+	engine_destroy(e);
+}
+
 static int
 setup(void **state)
 {
@@ -274,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_engine_pause_and_refresh),
 		cmocka_unit_test(test_engine_request_window),
 		cmocka_unit_test(test_engine_retarget),
+		cmocka_unit_test(test_engine_process_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "model/filter.h"
 #include "model/raster.h"
 #include "model/snapshot.h"
 
@@ -170,7 +171,7 @@ test_model_raster_partition(void **state)
 
 	(void)state;
 	for (ncells = 1; ncells < 1100; ncells += 7) {
-		r = raster_create(seg, 2, ncells, PG);
+		r = raster_create(seg, 2, ncells, PG, NULL);
 		assert_non_null(r);
 		raster_add(r, 0, UINT64_MAX & ~(PG - 1), CAT_BIT(CAT_PRESENT));
 		pages = seen = 0;
@@ -195,7 +196,7 @@ test_model_raster_places_pages(void **state)
 	struct raster			*r;
 
 	(void)state;
-	r = raster_create(seg, 2, 32, PG);	/* one page per cell */
+	r = raster_create(seg, 2, 32, PG, NULL);	/* one page per cell */
 	assert_non_null(r);
 	assert_int_equal(r->ncells, 32);
 	raster_add(r, 0x1f000, 0x41000, CAT_BIT(CAT_SWAPPED));
@@ -207,8 +208,8 @@ test_model_raster_places_pages(void **state)
 	assert_int_equal(raster_page_address(r, 15), 0x1f000);
 	raster_destroy(r);
 
-	assert_null(raster_create(seg, 0, 10, PG));
-	assert_null(raster_create(seg, 2, 0, PG));
+	assert_null(raster_create(seg, 0, 10, PG, NULL));
+	assert_null(raster_create(seg, 2, 0, PG, NULL));
 }
 
 /* Enormous windows: cell arithmetic must not overflow. */
@@ -222,7 +223,7 @@ test_model_raster_huge_window(void **state)
 	size_t				 i;
 
 	(void)state;
-	r = raster_create(seg, 1, 250 * 80, PG);
+	r = raster_create(seg, 1, 250 * 80, PG, NULL);
 	assert_non_null(r);
 	raster_add(r, 0x1000 + (50ULL << 40), 0x1000 + (50ULL << 40) + PG,
 	    CAT_BIT(CAT_PRESENT));
@@ -230,6 +231,61 @@ test_model_raster_huge_window(void **state)
 		sum += r->cell[i].n[CAT_PRESENT];
 	assert_int_equal(sum, 1);
 	assert_int_equal(r->cell[10000].n[CAT_PRESENT], 1);
+	raster_destroy(r);
+}
+
+/* The kernel's semantics: invert, then all of mask, then one of anyof. */
+static void
+test_model_filter_kernel_semantics(void **state)
+{
+	const cat_mask	P = CAT_BIT(CAT_PRESENT), F = CAT_BIT(CAT_FILE),
+			S = CAT_BIT(CAT_SWAPPED), H = CAT_BIT(CAT_HUGE);
+	struct filter	f;
+
+	(void)state;
+	f = filter_from_choice(0, false, false);
+	assert_true(filter_is_open(&f));
+	assert_true(filter_match(&f, 0));
+
+	f = filter_from_choice(P | F, true, false);	/* all of */
+	assert_true(filter_match(&f, P | F | H));
+	assert_false(filter_match(&f, P));
+
+	f = filter_from_choice(P | S, false, false);	/* any of */
+	assert_true(filter_match(&f, S));
+	assert_false(filter_match(&f, F));
+
+	f = filter_from_choice(P | S, false, true);	/* missing one */
+	assert_true(filter_match(&f, P));
+	assert_true(filter_match(&f, 0));
+	assert_false(filter_match(&f, P | S));
+
+	f = filter_from_choice(P | S, true, true);	/* neither */
+	assert_true(filter_match(&f, F));
+	assert_false(filter_match(&f, P));
+}
+
+/* The raster counts matched pages and their categories apart. */
+static void
+test_model_raster_filter(void **state)
+{
+	const struct raster_segment	seg[1] = { { 0x10000, 0x20000 } };
+	struct filter			f;
+	struct raster			*r;
+
+	(void)state;
+	f = filter_from_choice(CAT_BIT(CAT_FILE), true, false);
+	r = raster_create(seg, 1, 1, PG, &f);
+	assert_non_null(r);
+	raster_add(r, 0x10000, 0x14000, CAT_BIT(CAT_PRESENT));
+	raster_add(r, 0x14000, 0x16000, CAT_BIT(CAT_PRESENT) |
+	    CAT_BIT(CAT_FILE));
+	assert_int_equal(r->cell[0].pages, 16);
+	assert_int_equal(r->cell[0].seen, 6);
+	assert_int_equal(r->cell[0].n[CAT_PRESENT], 6);
+	assert_int_equal(r->cell[0].matched, 2);
+	assert_int_equal(r->cell[0].m[CAT_PRESENT], 2);
+	assert_int_equal(r->cell[0].m[CAT_FILE], 2);
 	raster_destroy(r);
 }
 
@@ -245,6 +301,8 @@ main(void)
 		cmocka_unit_test(test_model_raster_partition),
 		cmocka_unit_test(test_model_raster_places_pages),
 		cmocka_unit_test(test_model_raster_huge_window),
+		cmocka_unit_test(test_model_filter_kernel_semantics),
+		cmocka_unit_test(test_model_raster_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,7 @@ __extension__ typedef unsigned __int128 raster_u128;
 
 struct raster *
 raster_create(const struct raster_segment *seg, size_t nseg, size_t ncells,
-    uint64_t page_size)
+    uint64_t page_size, const struct filter *filter)
 {
 	struct raster	*r;
 	uint64_t	 pages = 0;
@@ -43,6 +43,8 @@ raster_create(const struct raster_segment *seg, size_t nseg, size_t ncells,
 	r->npages = pages;
 	r->page_size = page_size;
 	r->ncells = ncells;
+	if (filter != NULL)
+		r->filter = *filter;
 
 	pages = 0;
 	for (i = 0; i < nseg; i++) {
@@ -103,7 +105,9 @@ raster_add_indexes(struct raster *r, uint64_t first, uint64_t last,
 	uint64_t		 upto, n;
 	size_t			 i;
 	int			 c;
+	bool			 match;
 
+	match = filter_match(&r->filter, cats);
 	i = raster_cell_of(r, first);
 	while (first < last && i < r->ncells) {
 		upto = raster_cell_last(r, i);
@@ -113,9 +117,14 @@ raster_add_indexes(struct raster *r, uint64_t first, uint64_t last,
 
 		cell = &r->cell[i];
 		cell->seen += (uint32_t)n;
+		if (match)
+			cell->matched += (uint32_t)n;
 		for (c = 0; c < CAT_COUNT; c++) {
-			if (cats & CAT_BIT(c))
-				cell->n[c] += (uint32_t)n;
+			if (!(cats & CAT_BIT(c)))
+				continue;
+			cell->n[c] += (uint32_t)n;
+			if (match)
+				cell->m[c] += (uint32_t)n;
 		}
 		first = upto;
 		i++;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/category.h"
+#include "model/filter.h"
 
 struct raster_segment {
 	uint64_t	start;	/* page aligned */
@@ -23,6 +24,8 @@ struct raster_cell {
 	uint32_t	pages;			/* mapped pages in the cell */
 	uint32_t	seen;			/* pages the kernel reported */
 	uint32_t	n[CAT_COUNT];		/* pages with each category */
+	uint32_t	matched;		/* pages passing the filter */
+	uint32_t	m[CAT_COUNT];		/* the same, matched pages */
 };
 
 struct raster {
@@ -33,16 +36,18 @@ struct raster {
 	uint64_t		 page_size;
 	size_t			 ncells;
 	struct raster_cell	*cell;
+	struct filter		 filter;	/* decides matched, m[] */
 };
 
 /*
  * Create a raster of ncells cells over the given segments, which must be
  * ascending, page aligned and non-overlapping. With more cells than pages,
  * ncells is lowered to one page per cell. Returns NULL on ENOMEM or when
- * there is nothing to show (no pages or no cells).
+ * there is nothing to show (no pages or no cells). filter may be NULL
+ * (every page matches).
  */
 struct raster *raster_create(const struct raster_segment *seg, size_t nseg,
-    size_t ncells, uint64_t page_size);
+    size_t ncells, uint64_t page_size, const struct filter *filter);
 
 void raster_destroy(struct raster *r);
 

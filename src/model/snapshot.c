@@ -51,6 +51,10 @@ snapshot_unref(struct snapshot *s)
 		vma_info_fini(&s->vma[i].info);
 	free(s->vma);
 	raster_destroy(s->raster);
+	if (s->procs != NULL)
+		proclist_clear(s->procs);
+	free(s->procs);
+	free(s->procs_error);
 	free(s->comm);
 	free(s->error);
 	free(s);

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "model/category.h"
+#include "model/procinfo.h"
 #include "model/raster.h"
 #include "model/vma.h"
 
@@ -80,6 +81,8 @@ struct snapshot {
 	cat_mask		 total_known;	/* known in some VMA */
 
 	struct raster		*raster;	/* the request's window */
+	struct proclist		*procs;		/* every process, if asked */
+	char			*procs_error;	/* why procs is NULL, if asked */
 	double			 scan_seconds;	/* time the scan took */
 };
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "scan/engine.h"
+#include "scan/proclist.h"
 #include "scan/target.h"
 
 /* The thread's own state: which process it has open. */
@@ -29,6 +30,7 @@ struct engine_scanner {
 	struct pagescan_caps	 caps;
 	struct target		*target;
 	struct pagescan		*ps;
+	struct proclist_reader	*procs;		/* made on the thread */
 	int			 pid;
 	bool			 seen;		/* scanned it at least once */
 	unsigned int		 execs;
@@ -122,7 +124,8 @@ engine_make_raster(struct snapshot *snap, const struct engine_request *req)
 		seg[n].end = v->end < hi ? v->end : hi;
 		n++;
 	}
-	snap->raster = raster_create(seg, n, req->ncells, snap->page_size);
+	snap->raster = raster_create(seg, n, req->ncells, snap->page_size,
+	    &req->filter);
 	free(seg);
 }
 
@@ -156,6 +159,18 @@ engine_scan_vmas(struct engine_scanner *sc, struct snapshot *snap,
 			return -1;
 	}
 	return 0;
+}
+
+/* Let go of everything the scanner holds; on the thread that used it. */
+static void
+engine_scanner_fini(struct engine_scanner *sc)
+{
+	pagescan_destroy(sc->ps);
+	target_close(sc->target);
+	proclist_reader_destroy(sc->procs);
+	sc->ps = NULL;
+	sc->target = NULL;
+	sc->procs = NULL;
 }
 
 static void
@@ -271,6 +286,17 @@ engine_collect(struct engine_scanner *sc, struct snapshot *snap,
 	}
 
 	/*
+	 * Every process with memory has VMAs (at least its stack): none
+	 * means its mm is being torn down, before the pidfd says it exited.
+	 */
+	if (list.n == 0) {
+		snapshot_set_error(snap, TARGET_EXITED, ESRCH,
+		    "pid %d exited", sc->pid);
+		engine_close_target(sc);
+		return -1;
+	}
+
+	/*
 	 * Without mountinfo, any file on a device-less file system may be
 	 * tmpfs: take them all as such rather than claim a swapped count.
 	 */
@@ -313,6 +339,24 @@ engine_reset_snapshot(struct snapshot *snap)
 	snap->raster = NULL;
 }
 
+/* List every process into snap, or say why not. */
+static void
+engine_read_procs(struct engine_scanner *sc, struct snapshot *snap)
+{
+	char	*cause = NULL;
+
+	if (sc->procs == NULL)
+		sc->procs = proclist_reader_create(&cause);
+	snap->procs = calloc(1, sizeof *snap->procs);
+	if (sc->procs == NULL || snap->procs == NULL ||
+	    proclist_read(sc->procs, snap->procs, &cause) == -1) {
+		free(snap->procs);
+		snap->procs = NULL;
+		snap->procs_error = cause != NULL ? cause :
+		    strdup("cannot list processes");
+	}
+}
+
 /* One refresh: a new snapshot whatever happens (NULL only on ENOMEM). */
 static struct snapshot *
 engine_refresh_once(struct engine_scanner *sc, int pid,
@@ -331,6 +375,8 @@ engine_refresh_once(struct engine_scanner *sc, int pid,
 	snap->backend = BACKEND_IOCTL;
 	snap->supported = sc->caps.working;
 	t0 = engine_clock(CLOCK_MONOTONIC);
+	if (req->processes)
+		engine_read_procs(sc, snap);
 
 	if (pid <= 0) {
 		engine_close_target(sc);
@@ -370,7 +416,7 @@ engine_scan_once(const struct pagescan_caps *caps, int pid,
 	memset(&sc, 0, sizeof sc);
 	sc.caps = *caps;
 	snap = engine_refresh_once(&sc, pid, req);
-	engine_close_target(&sc);
+	engine_scanner_fini(&sc);
 	return snap;
 }
 
@@ -490,6 +536,7 @@ engine_main(void *arg)
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);
+	engine_scanner_fini(&e->sc);
 	return NULL;
 }
 

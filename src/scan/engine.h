@@ -24,6 +24,8 @@ struct engine_request {
 	uint64_t	window_start;	/* raster window; both 0: */
 	uint64_t	window_end;	/* the whole process */
 	size_t		ncells;		/* 0: no raster */
+	struct filter	filter;		/* decides the raster's matches */
+	bool		processes;	/* also list every process */
 	unsigned int	interval_ms;	/* between refreshes */
 	bool		paused;		/* no refreshes until unpaused */
 };
