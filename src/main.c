@@ -21,12 +21,14 @@
 #include "scan/engine.h"
 #include "scan/pagescan.h"
 #include "scan/proclist.h"
+#include "ui/ui.h"
 
 #define PMTOP_VERSION "0.1.0"
 
 struct options {
 	bool			 batch;
 	bool			 demo;
+	bool			 no_color;
 	const char		*target;	/* -p */
 	struct batch_options	 batch_opt;
 };
@@ -50,7 +52,8 @@ static __attribute__((noreturn)) void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
+	    "usage: pmtop [-d SECONDS] [--no-color] [-p PID|NAME]\n"
+	    "       pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
 	    "-p PID|NAME\n"
 	    "       pmtop --demo [--batch] [-n COUNT] [-d SECONDS] "
 	    "[--json]\n");
@@ -103,6 +106,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-color", no_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -125,6 +129,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'j':
 			o->batch_opt.json = true;
+			break;
+		case 'C':
+			o->no_color = true;
 			break;
 		case 'n':
 			o->batch_opt.count = parse_count(optarg);
@@ -169,7 +176,22 @@ resolve_target(const char *spec)
 	return pid;
 }
 
-/* Start the demo workload and watch it in batch mode. */
+/* Watch pid (0: pick one) in the viewer or in batch mode. */
+static int
+run_mode(struct engine *e, const struct options *o, int pid)
+{
+	struct ui_options	uo;
+
+	if (o->batch)
+		return batch_run(e, pid, &o->batch_opt);
+	memset(&uo, 0, sizeof uo);
+	uo.pid = pid;
+	uo.interval_ms = o->batch_opt.interval_ms;
+	uo.no_color = o->no_color;
+	return ui_run(e, &uo);
+}
+
+/* Start the demo workload and watch it. */
 static int
 run_demo(struct engine *e, const struct options *o)
 {
@@ -178,11 +200,11 @@ run_demo(struct engine *e, const struct options *o)
 	int			 rc;
 
 	if (demo_spawn(&layout, &cause) == -1) {
-		fprintf(stderr, "pmtop: %s\n", cause ? cause : "demo failed");
+		print_error(cause ? cause : "demo failed");
 		free(cause);
 		return 1;
 	}
-	rc = batch_run(e, layout.pid, &o->batch_opt);
+	rc = run_mode(e, o, layout.pid);
 	kill(layout.pid, SIGKILL);
 	waitpid(layout.pid, NULL, 0);
 	return rc;
@@ -198,16 +220,11 @@ main(int argc, char **argv)
 	int			 pid = 0, rc;
 
 	parse_options(argc, argv, &o);
-	if (!o.demo && o.target == NULL)
+	if (o.batch && !o.demo && o.target == NULL)
 		die_usage("no target", "give -p PID|NAME, or --demo");
-	/*
-	 * XXX: the interactive viewer is not written yet, so every run is
-	 * a batch run; without --batch, say so rather than print a table
-	 * the user did not ask for.
-	 */
-	if (!o.batch && !o.demo) {
-		fprintf(stderr, "pmtop: the interactive viewer is not "
-		    "available yet; use --batch\n");
+	if (!o.batch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+		print_error("not a terminal: use --batch to print what "
+		    "pmtop sees");
 		return 2;
 	}
 
@@ -216,12 +233,12 @@ main(int argc, char **argv)
 
 	if (pagescan_probe(&caps, &cause) == -1 ||
 	    (e = engine_create(&caps, &cause)) == NULL) {
-		fprintf(stderr, "pmtop: %s\n", cause ? cause : strerror(errno));
+		print_error(cause ? cause : strerror(errno));
 		free(cause);
 		return 1;
 	}
 
-	rc = o.demo ? run_demo(e, &o) : batch_run(e, pid, &o.batch_opt);
+	rc = o.demo ? run_demo(e, &o) : run_mode(e, &o, pid);
 	engine_destroy(e);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "model/filter.h"
+#include "model/heat.h"
 #include "model/raster.h"
 #include "model/snapshot.h"
 
@@ -289,6 +290,50 @@ test_model_raster_filter(void **state)
 	raster_destroy(r);
 }
 
+/* Dominance with overlapping categories, levels in quarters. */
+static void
+test_model_heat_look(void **state)
+{
+	struct raster_cell	c;
+	struct heat_look	l;
+	cat_mask		shown = CAT_BIT(CAT_PRESENT) |
+	    CAT_BIT(CAT_HUGE) | CAT_BIT(CAT_FILE);
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	l = heat_look(&c, shown);
+	assert_false(l.mapped);
+
+	c.pages = 8;
+	c.seen = 8;
+	l = heat_look(&c, shown);
+	assert_true(l.mapped);
+	assert_int_equal(l.level, 0);
+
+	/* All present pages huge: huge wins the tie. */
+	c.matched = c.m[CAT_PRESENT] = c.m[CAT_HUGE] = 8;
+	l = heat_look(&c, shown);
+	assert_int_equal(l.cat, CAT_HUGE);
+	assert_int_equal(l.level, 4);
+
+	/* Half huge: present has more pages. */
+	c.m[CAT_HUGE] = 4;
+	assert_int_equal(heat_look(&c, shown).cat, CAT_PRESENT);
+
+	/* One page of eight matches: a quarter, not nothing. */
+	c.matched = 1;
+	c.m[CAT_PRESENT] = 1;
+	c.m[CAT_HUGE] = 0;
+	assert_int_equal(heat_look(&c, shown).level, 1);
+
+	/* Matching pages without a shown category. */
+	c.m[CAT_PRESENT] = 0;
+	assert_int_equal(heat_look(&c, shown).cat, HEAT_OTHER);
+
+	c.seen = 4;
+	assert_true(heat_look(&c, shown).unknown);
+}
+
 int
 main(void)
 {
@@ -303,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_model_raster_huge_window),
 		cmocka_unit_test(test_model_filter_kernel_semantics),
 		cmocka_unit_test(test_model_raster_filter),
+		cmocka_unit_test(test_model_heat_look),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,464 @@
+/*
+ * Drawing helpers. Colours: each heatmap look maps to a colour number
+ * (a 4-step ramp per category with 256 colours, one colour per category
+ * with 8 or 16); pairs of foreground and background are made on first
+ * use, which half-blocks need since any two cells can share a character.
+ * Without colour, a category is its key letter and fullness its case.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "model/buf.h"
+#include "model/escape.h"
+#include "ui/draw.h"
+
+/* Ramps, dim to full, in the xterm 256-colour palette. */
+static const short draw_ramp[CAT_COUNT + 1][HEAT_LEVELS] = {
+	[CAT_WPALLOWED] = { 54, 55, 56, 57 },
+	[CAT_WRITTEN] = { 58, 100, 142, 226 },
+	[CAT_FILE] = { 24, 25, 32, 39 },
+	[CAT_PRESENT] = { 22, 28, 34, 46 },
+	[CAT_SWAPPED] = { 53, 90, 127, 201 },
+	[CAT_PFNZERO] = { 240, 245, 250, 255 },
+	[CAT_HUGE] = { 23, 30, 37, 51 },
+	[CAT_SOFT_DIRTY] = { 94, 130, 166, 208 },
+	[CAT_GUARD] = { 52, 88, 124, 196 },
+	[HEAT_OTHER] = { 243, 247, 251, 231 },
+};
+
+/* One colour per category with 8 or 16 colours. */
+static const short draw_basic[CAT_COUNT + 1] = {
+	[CAT_WPALLOWED] = COLOR_MAGENTA,
+	[CAT_WRITTEN] = COLOR_YELLOW,
+	[CAT_FILE] = COLOR_BLUE,
+	[CAT_PRESENT] = COLOR_GREEN,
+	[CAT_SWAPPED] = COLOR_MAGENTA,
+	[CAT_PFNZERO] = COLOR_WHITE,
+	[CAT_HUGE] = COLOR_CYAN,
+	[CAT_SOFT_DIRTY] = COLOR_YELLOW,
+	[CAT_GUARD] = COLOR_RED,
+	[HEAT_OTHER] = COLOR_WHITE,
+};
+
+static const char draw_keys[CAT_COUNT + 1] = {
+	[CAT_WPALLOWED] = 'a',
+	[CAT_WRITTEN] = 'w',
+	[CAT_FILE] = 'f',
+	[CAT_PRESENT] = 'p',
+	[CAT_SWAPPED] = 's',
+	[CAT_PFNZERO] = 'z',
+	[CAT_HUGE] = 'h',
+	[CAT_SOFT_DIRTY] = 'y',
+	[CAT_GUARD] = 'g',
+	[HEAT_OTHER] = 'o',
+};
+
+/* Mapped memory with no matching page: a dark cell. */
+#define DRAW_EMPTY_256	236
+#define DRAW_DEFAULT	-1
+
+static short	draw_pairs[257][257];	/* [fg + 1][bg + 1], 0: unmade */
+static short	draw_next_pair = 1;
+static int	draw_colours;
+
+void
+draw_init(struct ui_term *term)
+{
+	draw_colours = term->colours;
+	memset(draw_pairs, 0, sizeof draw_pairs);
+	draw_next_pair = 1;
+}
+
+/* The pair for fg on bg (colour numbers, -1 default), made if new. */
+static short
+draw_pair(short fg, short bg)
+{
+	short	*p = &draw_pairs[fg + 1][bg + 1];
+
+	if (draw_colours == 0)
+		return 0;
+	if (*p == 0) {
+		if (draw_next_pair >= COLOR_PAIRS ||
+		    init_pair(draw_next_pair, fg, bg) == ERR)
+			return 0;
+		*p = draw_next_pair++;
+	}
+	return *p;
+}
+
+int
+draw_category_key(int cat)
+{
+	return cat >= 0 && cat <= CAT_COUNT ? draw_keys[cat] : '?';
+}
+
+int
+draw_text(int y, int x, const char *text, int maxcols)
+{
+	mbstate_t	st;
+	wchar_t		wc;
+	size_t		n, len = strlen(text);
+	int		cols = 0, w;
+
+	memset(&st, 0, sizeof st);
+	while (len > 0 && cols < maxcols) {
+		n = mbrtowc(&wc, text, len, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* Not for this locale: show one safe byte. */
+			mvaddch(y, x + cols, '?');
+			memset(&st, 0, sizeof st);
+			n = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+			if (cols + w > maxcols)
+				break;
+			mvaddnstr(y, x + cols, text, (int)n);
+		}
+		cols += w;
+		text += n;
+		len -= n;
+	}
+	return cols;
+}
+
+int
+draw_escaped(int y, int x, const char *bytes, size_t len, int maxcols)
+{
+	struct buf	b;
+	int		cols;
+
+	buf_init(&b);
+	escape_visible(&b, bytes, len);
+	cols = b.failed || b.p == NULL ? 0 : draw_text(y, x, b.p, maxcols);
+	buf_fini(&b);
+	return cols;
+}
+
+void
+draw_format_short(char *buf, size_t size, uint64_t bytes)
+{
+	static const char units[] = "BKMGTPE";
+	double	v = (double)bytes;
+	int	u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v >= 100)
+		snprintf(buf, size, "%.0f%c", v, units[u]);
+	else
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+}
+
+void
+draw_format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+	    "PiB", "EiB" };
+	double	v = (double)bytes;
+	int	u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+/* The colour number of a look at a level (256 colours). */
+static short
+draw_look_colour(const struct heat_look *l)
+{
+	if (!l->mapped)
+		return DRAW_DEFAULT;
+	if (l->level == 0)
+		return l->unknown ? 238 : DRAW_EMPTY_256;
+	return draw_ramp[l->cat][l->level - 1];
+}
+
+short
+draw_category_pair(const struct ui *ui, int cat)
+{
+	if (ui->term.colours == 0)
+		return 0;
+	return draw_pair(ui->term.colours >= 256 ?
+	    draw_ramp[cat][HEAT_LEVELS - 1] : draw_basic[cat], DRAW_DEFAULT);
+}
+
+size_t
+draw_heatmap_capacity(const struct ui *ui, int h, int w)
+{
+	if (h <= 0 || w <= 0)
+		return 0;
+	return (size_t)h * (size_t)w * (ui->term.halfblocks ? 2 : 1);
+}
+
+long
+draw_heatmap_cell_at(const struct ui *ui, int y, int x, int h, int w,
+    int py, int px)
+{
+	if (py < y || py >= y + h || px < x || px >= x + w)
+		return -1;
+	if (ui->term.halfblocks)
+		return (long)(py - y) * 2 * w + (px - x);
+	return (long)(py - y) * w + (px - x);
+}
+
+/* A look as one character cell without half-blocks. */
+static void
+draw_cell_glyph(const struct ui *ui, const struct heat_look *l, bool cursor,
+    int y, int x)
+{
+	static const char *const shades_utf8[HEAT_LEVELS] = { "\u2591",
+	    "\u2592", "\u2593", "\u2588" };
+	static const char shades_ascii[HEAT_LEVELS] = { '.', ':', '+', '#' };
+	attr_t	attr = cursor ? A_REVERSE : A_NORMAL;
+	short	pair = 0;
+	char	s[2] = { 0, 0 };
+
+	if (!l->mapped) {
+		attr_set(attr, 0, NULL);
+		mvaddch(y, x, ' ');
+		return;
+	}
+	if (l->level == 0) {
+		attr_set(attr | A_DIM, 0, NULL);
+		mvaddstr(y, x, l->unknown ? "?" : ui->term.utf8 ? "\u00b7" :
+		    ".");
+		return;
+	}
+
+	if (ui->term.colours == 0) {
+		/* A letter says the category, its case the fullness. */
+		s[0] = (char)draw_keys[l->cat];
+		if (l->level == HEAT_LEVELS)
+			s[0] = (char)(s[0] - 'a' + 'A');
+		attr_set(attr | (l->level == HEAT_LEVELS ? A_BOLD : A_NORMAL),
+		    0, NULL);
+		mvaddstr(y, x, s);
+		return;
+	}
+
+	pair = draw_pair(ui->term.colours >= 256 ? draw_look_colour(l) :
+	    draw_basic[l->cat], DRAW_DEFAULT);
+	attr_set(attr | (ui->term.colours == 16 && l->level == HEAT_LEVELS ?
+	    A_BOLD : A_NORMAL), pair, NULL);
+	if (ui->term.utf8)
+		mvaddstr(y, x, shades_utf8[l->level - 1]);
+	else
+		mvaddch(y, x, (chtype)shades_ascii[l->level - 1]);
+}
+
+/* Two looks in one character: the upper half and the lower half. */
+static void
+draw_cell_halves(const struct heat_look *top, const struct heat_look *bot,
+    bool cursor, int y, int x)
+{
+	short	fg = draw_look_colour(top), bg = draw_look_colour(bot);
+
+	if (!top->mapped && !bot->mapped) {
+		attr_set(A_NORMAL, 0, NULL);
+		mvaddch(y, x, ' ');
+		return;
+	}
+	attr_set(cursor ? A_REVERSE : A_NORMAL, draw_pair(fg, bg), NULL);
+	mvaddstr(y, x, "\u2580");
+}
+
+void
+draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
+    int w, long cursor)
+{
+	const struct raster_cell	 none = { 0 };
+	struct heat_look		 top, bot;
+	cat_mask			 shown = ui_shown(ui);
+	size_t				 i, j;
+	int				 row, col;
+
+	for (row = 0; row < h; row++) {
+		for (col = 0; col < w; col++) {
+			if (ui->term.halfblocks) {
+				i = (size_t)row * 2 * w + (size_t)col;
+				j = i + (size_t)w;
+				top = heat_look(r != NULL && i < r->ncells ?
+				    &r->cell[i] : &none, shown);
+				bot = heat_look(r != NULL && j < r->ncells ?
+				    &r->cell[j] : &none, shown);
+				draw_cell_halves(&top, &bot, (long)i == cursor ||
+				    (long)j == cursor, y + row, x + col);
+				continue;
+			}
+			i = (size_t)row * w + (size_t)col;
+			top = heat_look(r != NULL && i < r->ncells ?
+			    &r->cell[i] : &none, shown);
+			draw_cell_glyph(ui, &top, (long)i == cursor, y + row,
+			    x + col);
+		}
+	}
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+int
+draw_header(struct ui *ui, int y)
+{
+	const struct snapshot	*s = ui->snap;
+	char			 line[512], rss[32], swp[32], vsz[32];
+	int			 x;
+
+	attr_set(A_BOLD, 0, NULL);
+	x = draw_text(y, 0, "pmtop  ", COLS);
+	attr_set(A_NORMAL, 0, NULL);
+	if (s == NULL || s->pid != ui->pid) {
+		draw_text(y, x, "reading...", COLS - x);
+		return 1;
+	}
+
+	snprintf(line, sizeof line, "pid %d (", s->pid);
+	x += draw_text(y, x, line, COLS - x);
+	x += draw_escaped(y, x, s->comm, strlen(s->comm), COLS - x);
+	draw_format_bytes(rss, sizeof rss, (s->total[CAT_PRESENT] -
+	    s->total[CAT_PFNZERO]) * s->page_size);
+	draw_format_bytes(swp, sizeof swp, s->total[CAT_SWAPPED] *
+	    s->page_size);
+	draw_format_bytes(vsz, sizeof vsz, s->total_pages * s->page_size);
+	snprintf(line, sizeof line, ")  rss %s  swap %s  virt %s  %zu vmas"
+	    "  %s  every %.2gs  tracking off%s", rss,
+	    (s->total_known & CAT_BIT(CAT_SWAPPED)) ? swp : "n/a",
+	    vsz, s->nvma, snapshot_backend_name(s->backend),
+	    ui->interval_ms / 1000.0, ui->paused ? "  PAUSED" : "");
+	x += draw_text(y, x, line, COLS - x);
+
+	if (s->state != TARGET_OK) {
+		attr_set(A_BOLD, 0, NULL);
+		draw_text(y + 1, 0, s->error != NULL ? s->error :
+		    snapshot_state_name(s->state), COLS);
+		attr_set(A_NORMAL, 0, NULL);
+		return 2;
+	}
+	return 1;
+}
+
+int
+draw_legend(struct ui *ui, int y)
+{
+	static const enum category order[] = { CAT_PRESENT, CAT_SWAPPED,
+	    CAT_FILE, CAT_PFNZERO, CAT_HUGE, CAT_GUARD, CAT_WRITTEN,
+	    CAT_SOFT_DIRTY, CAT_WPALLOWED };
+	cat_mask	 shown = ui_shown(ui);
+	char		 item[64];
+	size_t		 i;
+	int		 x = 0, c;
+	bool		 known, on;
+
+	for (i = 0; i < sizeof order / sizeof order[0] && x < COLS; i++) {
+		c = (int)order[i];
+		known = (shown & CAT_BIT(c)) != 0;
+		on = (ui->chosen & CAT_BIT(c)) != 0;
+		if (!known)
+			attr_set(A_DIM, 0, NULL);
+		else
+			attr_set(ui->term.colours ? A_NORMAL : A_BOLD,
+			    draw_category_pair(ui, c), NULL);
+		if (ui->term.colours == 0) {
+			item[0] = (char)(draw_keys[c] - 'a' + 'A');
+			item[1] = '\0';
+		} else
+			snprintf(item, sizeof item, "%s", ui->term.utf8 ?
+			    "\u2588" : "#");
+		x += draw_text(y, x, item, COLS - x);
+		attr_set(known ? (on ? A_BOLD : A_NORMAL) : A_DIM, 0, NULL);
+		snprintf(item, sizeof item, "%c:%s ", draw_keys[c],
+		    category_name((enum category)c));
+		x += draw_text(y, x, item, COLS - x);
+	}
+	attr_set(A_NORMAL, 0, NULL);
+	snprintf(item, sizeof item, " %s%s of bold", ui->invert ? "not " : "",
+	    ui->all_of ? "all" : "any");
+	draw_text(y, x, item, COLS - x);
+	return 1;
+}
+
+void
+draw_status(struct ui *ui)
+{
+	struct timespec	 ts;
+	struct view	*top = ui->stack[ui->depth - 1];
+	double		 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	move(LINES - 1, 0);
+	clrtoeol();
+	if (ui->message[0] != '\0' && now < ui->message_until) {
+		attr_set(A_BOLD, 0, NULL);
+		draw_text(LINES - 1, 0, ui->message, COLS);
+	} else {
+		attr_set(A_REVERSE, 0, NULL);
+		draw_text(LINES - 1, 0, top->ops->hints, COLS);
+		hline(' ', COLS);
+	}
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+void
+list_clamp(struct list_pos *lp, size_t n, int rows)
+{
+	size_t	r = rows > 0 ? (size_t)rows : 1;
+
+	if (n == 0) {
+		lp->sel = lp->top = 0;
+		return;
+	}
+	if (lp->sel >= n)
+		lp->sel = n - 1;
+	if (lp->sel < lp->top)
+		lp->top = lp->sel;
+	if (lp->sel >= lp->top + r)
+		lp->top = lp->sel - r + 1;
+	if (lp->top + r > n)
+		lp->top = n > r ? n - r : 0;
+}
+
+bool
+list_key(struct list_pos *lp, int key, size_t n, int rows)
+{
+	size_t	page = rows > 1 ? (size_t)rows - 1 : 1;
+
+	switch (key) {
+	case KEY_UP:
+		if (lp->sel > 0)
+			lp->sel--;
+		break;
+	case KEY_DOWN:
+		lp->sel++;
+		break;
+	case KEY_PPAGE:
+		lp->sel = lp->sel > page ? lp->sel - page : 0;
+		break;
+	case KEY_NPAGE:
+		lp->sel += page;
+		break;
+	case KEY_HOME:
+		lp->sel = 0;
+		break;
+	case KEY_END:
+		lp->sel = n > 0 ? n - 1 : 0;
+		break;
+	default:
+		return false;
+	}
+	list_clamp(lp, n, rows);
+	return true;
+}

@@ -1,0 +1,120 @@
+/*
+ * The help screen: every key, by the view it works in. The table here is
+ * the one list of keys; the man page repeats it.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ui/draw.h"
+#include "ui/view.h"
+
+struct help_line {
+	const char	*keys;
+	const char	*what;
+};
+
+static const struct help_line help_lines[] = {
+	{ NULL, "Everywhere" },
+	{ "F1 ?", "this help (any key closes it)" },
+	{ "q F10", "quit" },
+	{ "space", "pause or resume refreshing" },
+	{ "[ ]", "refresh twice as often / half as often" },
+	{ "p s f z h g", "filter: present, swapped, file, zero page, huge, "
+	    "guard" },
+	{ "w y a", "filter: written, soft-dirty, write-protect allowed" },
+	{ "i", "invert the filter (pages missing the chosen categories)" },
+	{ "m", "filter by all of the chosen categories, or any of them" },
+	{ "^L", "redraw the screen" },
+	{ NULL, "Process list" },
+	{ "arrows PgUp PgDn Home End", "move" },
+	{ "Enter", "open the process" },
+	{ "/ F3", "search; F3 again finds the next match" },
+	{ "\\ F4", "show only matching processes" },
+	{ "< > F6", "sort by the previous / next column" },
+	{ "I", "reverse the sort order" },
+	{ "Esc", "clear the search or the filter" },
+	{ NULL, "Process" },
+	{ "arrows PgUp PgDn Home End", "move in the VMA table" },
+	{ "Enter, double click", "open the VMA's heatmap" },
+	{ "< > F6  I", "sort the table; reverse" },
+	{ "Esc Backspace", "back to the process list" },
+	{ NULL, "VMA" },
+	{ "arrows PgUp PgDn Home End", "move the cursor, scroll" },
+	{ "click", "put the cursor on a cell" },
+	{ "+ -", "zoom in (down to one page a cell) / out" },
+	{ "Esc Backspace", "back to the process" },
+	{ NULL, "Heatmap" },
+	{ "colour", "the chosen category most pages of the cell have" },
+	{ "shade", "how many of the cell's pages pass the filter" },
+	{ "dark cell", "mapped, but no page passes the filter" },
+	{ "?", "pages the kernel did not report" },
+};
+
+static void
+help_draw(struct ui *ui, struct view *v)
+{
+	size_t	i;
+	int	y = 0;
+
+	(void)v;
+	attr_set(A_BOLD, 0, NULL);
+	draw_text(y++, 0, "pmtop keys", COLS);
+	attr_set(A_NORMAL, 0, NULL);
+	for (i = 0; i < sizeof help_lines / sizeof help_lines[0]; i++) {
+		if (y >= LINES - 1)
+			break;
+		if (help_lines[i].keys == NULL) {
+			attr_set(A_BOLD | A_UNDERLINE, 0, NULL);
+			draw_text(++y, 0, help_lines[i].what, COLS);
+			attr_set(A_NORMAL, 0, NULL);
+			y++;
+			continue;
+		}
+		attr_set(A_BOLD, 0, NULL);
+		draw_text(y, 2, help_lines[i].keys, 26);
+		attr_set(A_NORMAL, 0, NULL);
+		draw_text(y, 30, help_lines[i].what, COLS - 30);
+		y++;
+	}
+	(void)ui;
+}
+
+static enum view_result
+help_key(struct ui *ui, struct view *v, int key)
+{
+	(void)v;
+	if (key == 'q' || key == KEY_F(10))
+		return VIEW_IGNORED;
+	if (key == KEY_RESIZE || key == KEY_MOUSE)
+		return VIEW_HANDLED;
+	ui_pop(ui);
+	return VIEW_HANDLED;
+}
+
+static void
+help_destroy(struct view *v)
+{
+	free(v);
+}
+
+static const struct view_ops help_ops = {
+	.name = "help",
+	.draw = help_draw,
+	.key = help_key,
+	.request = NULL,
+	.hints = " any key: back  q quit",
+	.destroy = help_destroy,
+};
+
+struct view *
+help_create(struct ui *ui)
+{
+	struct view	*v;
+
+	(void)ui;
+	v = calloc(1, sizeof *v);
+	if (v != NULL)
+		v->ops = &help_ops;
+	return v;
+}
