@@ -29,6 +29,7 @@ struct options {
 	bool			 batch;
 	bool			 demo;
 	bool			 no_color;
+	bool			 workload;	/* --demo-workload */
 	const char		*target;	/* -p */
 	struct batch_options	 batch_opt;
 };
@@ -107,6 +108,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "demo", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, 'C' },
+		{ "demo-workload", no_argument, NULL, 'W' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -132,6 +134,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'C':
 			o->no_color = true;
+			break;
+		case 'W':
+			o->workload = true;
 			break;
 		case 'n':
 			o->batch_opt.count = parse_count(optarg);
@@ -174,6 +179,33 @@ resolve_target(const char *spec)
 	proclist_clear(&list);
 	proclist_reader_destroy(r);
 	return pid;
+}
+
+/*
+ * Run only the demo workload, for watching from another pmtop: print its
+ * pid and its regions, then wait until interrupted.
+ */
+static int
+run_workload(void)
+{
+	struct demo_layout	 d;
+	char			*cause = NULL;
+	int			 r;
+
+	if (demo_spawn(&d, &cause) == -1) {
+		print_error(cause ? cause : "demo failed");
+		free(cause);
+		return 1;
+	}
+	printf("pmtop-demo running as pid %d\n", (int)d.pid);
+	for (r = 0; r < DEMO_NREGIONS; r++)
+		printf("%-8s %llx-%llx\n", demo_region_name(r),
+		    (unsigned long long)d.start[r],
+		    (unsigned long long)d.end[r]);
+	printf("ready\n");
+	fflush(stdout);
+	waitpid(d.pid, NULL, 0);
+	return 0;
 }
 
 /* Watch pid (0: pick one) in the viewer or in batch mode. */
@@ -220,6 +252,8 @@ main(int argc, char **argv)
 	int			 pid = 0, rc;
 
 	parse_options(argc, argv, &o);
+	if (o.workload)
+		return run_workload();
 	if (o.batch && !o.demo && o.target == NULL)
 		die_usage("no target", "give -p PID|NAME, or --demo");
 	if (!o.batch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
