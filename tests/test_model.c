@@ -172,7 +172,7 @@ test_model_raster_partition(void **state)
 
 	(void)state;
 	for (ncells = 1; ncells < 1100; ncells += 7) {
-		r = raster_create(seg, 2, ncells, PG, NULL);
+		r = raster_create(seg, 2, ncells, PG, NULL, RASTER_LINEAR);
 		assert_non_null(r);
 		raster_add(r, 0, UINT64_MAX & ~(PG - 1), CAT_BIT(CAT_PRESENT));
 		pages = seen = 0;
@@ -197,7 +197,8 @@ test_model_raster_places_pages(void **state)
 	struct raster			*r;
 
 	(void)state;
-	r = raster_create(seg, 2, 32, PG, NULL);	/* one page per cell */
+	/* One page per cell. */
+	r = raster_create(seg, 2, 32, PG, NULL, RASTER_LINEAR);
 	assert_non_null(r);
 	assert_int_equal(r->ncells, 32);
 	raster_add(r, 0x1f000, 0x41000, CAT_BIT(CAT_SWAPPED));
@@ -209,8 +210,8 @@ test_model_raster_places_pages(void **state)
 	assert_int_equal(raster_page_address(r, 15), 0x1f000);
 	raster_destroy(r);
 
-	assert_null(raster_create(seg, 0, 10, PG, NULL));
-	assert_null(raster_create(seg, 2, 0, PG, NULL));
+	assert_null(raster_create(seg, 0, 10, PG, NULL, RASTER_LINEAR));
+	assert_null(raster_create(seg, 2, 0, PG, NULL, RASTER_LINEAR));
 }
 
 /* Enormous windows: cell arithmetic must not overflow. */
@@ -224,7 +225,7 @@ test_model_raster_huge_window(void **state)
 	size_t				 i;
 
 	(void)state;
-	r = raster_create(seg, 1, 250 * 80, PG, NULL);
+	r = raster_create(seg, 1, 250 * 80, PG, NULL, RASTER_LINEAR);
 	assert_non_null(r);
 	raster_add(r, 0x1000 + (50ULL << 40), 0x1000 + (50ULL << 40) + PG,
 	    CAT_BIT(CAT_PRESENT));
@@ -276,7 +277,7 @@ test_model_raster_filter(void **state)
 
 	(void)state;
 	f = filter_from_choice(CAT_BIT(CAT_FILE), true, false);
-	r = raster_create(seg, 1, 1, PG, &f);
+	r = raster_create(seg, 1, 1, PG, &f, RASTER_LINEAR);
 	assert_non_null(r);
 	raster_add(r, 0x10000, 0x14000, CAT_BIT(CAT_PRESENT));
 	raster_add(r, 0x14000, 0x16000, CAT_BIT(CAT_PRESENT) |
@@ -334,6 +335,54 @@ test_model_heat_look(void **state)
 	assert_true(heat_look(&c, shown).unknown);
 }
 
+/* Balanced: every segment is seen, small ones next to huge ones. */
+static void
+test_model_raster_balanced(void **state)
+{
+	const struct raster_segment	seg[3] = {
+		{ 0x10000, 0x11000 },				/* 1 page */
+		{ 0x100000, 0x100000 + (64ULL << 30) },		/* 64 GiB */
+		{ 0x7f0000000000, 0x7f0000000000 + 33 * PG },	/* 33 pages */
+	};
+	struct raster			*r;
+	uint64_t			 pages = 0, idx;
+	size_t				 i, c;
+
+	(void)state;
+	r = raster_create(seg, 3, 1000, PG, NULL, RASTER_BALANCED);
+	assert_non_null(r);
+	assert_non_null(r->seg_cell);
+	assert_true(r->ncells <= 1000);
+	/* The one-page segment has exactly its own cell. */
+	assert_int_equal(r->seg_cell[1] - r->seg_cell[0], 1);
+	assert_true(r->seg_cell[3] - r->seg_cell[2] >= 2);
+	for (i = 0; i < r->ncells; i++)
+		pages += r->cell[i].pages;
+	assert_int_equal(pages, r->npages);
+
+	/* Each page's cell is the one whose range holds it. */
+	for (idx = 0; idx < r->npages; idx += r->npages / 997 + 1) {
+		c = raster_cell_of(r, idx);
+		assert_true(raster_cell_first(r, c) <= idx);
+		assert_true(raster_cell_last(r, c) > idx);
+	}
+	raster_add(r, 0x7f0000000000, 0x7f0000000000 + PG,
+	    CAT_BIT(CAT_PRESENT));
+	assert_int_equal(r->cell[r->seg_cell[2]].n[CAT_PRESENT], 1);
+	raster_add(r, 0x10000, 0x11000, CAT_BIT(CAT_SWAPPED));
+	assert_int_equal(r->cell[0].n[CAT_SWAPPED], 1);
+	assert_int_equal(r->cell[0].pages, 1);
+	assert_int_equal(raster_page_address(r, raster_cell_first(r,
+	    r->seg_cell[2])), 0x7f0000000000);
+	raster_destroy(r);
+
+	/* More segments than cells: linear. */
+	r = raster_create(seg, 3, 2, PG, NULL, RASTER_BALANCED);
+	assert_non_null(r);
+	assert_null(r->seg_cell);
+	raster_destroy(r);
+}
+
 int
 main(void)
 {
@@ -349,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_model_filter_kernel_semantics),
 		cmocka_unit_test(test_model_raster_filter),
 		cmocka_unit_test(test_model_heat_look),
+		cmocka_unit_test(test_model_raster_balanced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #ifndef PMTOP_MODEL_RASTER_H
 #define PMTOP_MODEL_RASTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,10 +29,25 @@ struct raster_cell {
 	uint32_t	m[CAT_COUNT];		/* the same, matched pages */
 };
 
+/*
+ * How cells are shared among segments. LINEAR: every cell holds the same
+ * number of pages, so a segment's share of the cells is its share of the
+ * pages. BALANCED: each segment gets at least one cell and a share that
+ * grows with the square root of its size, so that a 4 KiB stack next to
+ * a 64 GiB reservation is still seen; within a segment, cells are equal.
+ */
+enum raster_scale {
+	RASTER_LINEAR,
+	RASTER_BALANCED
+};
+
 struct raster {
 	struct raster_segment	*seg;
 	size_t			 nseg;
 	uint64_t		*seg_first;	/* page index of each segment */
+	size_t			*seg_cell;	/* BALANCED: first cell of each */
+						/* segment (nseg + 1 entries); */
+						/* NULL when LINEAR */
 	uint64_t		 npages;	/* pages in all segments */
 	uint64_t		 page_size;
 	size_t			 ncells;
@@ -44,10 +60,12 @@ struct raster {
  * ascending, page aligned and non-overlapping. With more cells than pages,
  * ncells is lowered to one page per cell. Returns NULL on ENOMEM or when
  * there is nothing to show (no pages or no cells). filter may be NULL
- * (every page matches).
+ * (every page matches). BALANCED with more segments than cells falls back
+ * to LINEAR, and may use fewer cells than asked.
  */
 struct raster *raster_create(const struct raster_segment *seg, size_t nseg,
-    size_t ncells, uint64_t page_size, const struct filter *filter);
+    size_t ncells, uint64_t page_size, const struct filter *filter,
+    enum raster_scale scale);
 
 void raster_destroy(struct raster *r);
 
@@ -59,8 +77,19 @@ void raster_destroy(struct raster *r);
 void raster_add(struct raster *r, uint64_t start, uint64_t end, cat_mask cats);
 
 /* The first page index of cell i, and one past its last. */
+
 uint64_t raster_cell_first(const struct raster *r, size_t i);
 uint64_t raster_cell_last(const struct raster *r, size_t i);
+
+/* The cell holding page index idx (0 <= idx < npages). */
+size_t raster_cell_of(const struct raster *r, uint64_t idx);
+
+/*
+ * The cells [*first, *end) that show the segment starting at addr; false
+ * if no segment starts there.
+ */
+bool raster_segment_cells(const struct raster *r, uint64_t addr,
+    size_t *first, size_t *end);
 
 /* The address of page index idx (0 <= idx < npages). */
 uint64_t raster_page_address(const struct raster *r, uint64_t idx);

@@ -125,7 +125,7 @@ engine_make_raster(struct snapshot *snap, const struct engine_request *req)
 		n++;
 	}
 	snap->raster = raster_create(seg, n, req->ncells, snap->page_size,
-	    &req->filter);
+	    &req->filter, req->scale);
 	free(seg);
 }
 

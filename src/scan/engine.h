@@ -25,6 +25,7 @@ struct engine_request {
 	uint64_t	window_end;	/* the whole process */
 	size_t		ncells;		/* 0: no raster */
 	struct filter	filter;		/* decides the raster's matches */
+	enum raster_scale scale;	/* how VMAs share the cells */
 	bool		processes;	/* also list every process */
 	unsigned int	interval_ms;	/* between refreshes */
 	bool		paused;		/* no refreshes until unpaused */

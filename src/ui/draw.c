@@ -279,7 +279,7 @@ draw_cell_halves(const struct heat_look *top, const struct heat_look *bot,
 
 void
 draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
-    int w, long cursor)
+    int w, size_t mark, size_t mark_end)
 {
 	const struct raster_cell	 none = { 0 };
 	struct heat_look		 top, bot;
@@ -296,15 +296,16 @@ draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
 				    &r->cell[i] : &none, shown);
 				bot = heat_look(r != NULL && j < r->ncells ?
 				    &r->cell[j] : &none, shown);
-				draw_cell_halves(&top, &bot, (long)i == cursor ||
-				    (long)j == cursor, y + row, x + col);
+				draw_cell_halves(&top, &bot, (i >= mark &&
+				    i < mark_end) || (j >= mark &&
+				    j < mark_end), y + row, x + col);
 				continue;
 			}
 			i = (size_t)row * w + (size_t)col;
 			top = heat_look(r != NULL && i < r->ncells ?
 			    &r->cell[i] : &none, shown);
-			draw_cell_glyph(ui, &top, (long)i == cursor, y + row,
-			    x + col);
+			draw_cell_glyph(ui, &top, i >= mark && i < mark_end,
+			    y + row, x + col);
 		}
 	}
 	attr_set(A_NORMAL, 0, NULL);

@@ -45,11 +45,11 @@ void draw_status(struct ui *ui);
 /*
  * Draw raster r into the box at y, x of h rows and w columns, cell by
  * cell in reading order (two cells per character with half-blocks).
- * cursor is a cell index to highlight, or -1. The box must hold as many
- * cells as r has (draw_heatmap_capacity()).
+ * Cells [mark, mark_end) are highlighted (none if equal). The box should
+ * hold as many cells as r has (draw_heatmap_capacity()).
  */
 void draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
-    int w, long cursor);
+    int w, size_t mark, size_t mark_end);
 
 /* How many cells a box of h rows and w columns shows. */
 size_t draw_heatmap_capacity(const struct ui *ui, int h, int w);

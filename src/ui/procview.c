@@ -124,6 +124,8 @@ procview_sort_rows(struct procview *pv, const struct snapshot *s, int rows)
 		}
 	}
 	list_clamp(&pv->lp, pv->norder, rows);
+	if (pv->lp.sel < pv->norder)
+		pv->sel_start = s->vma[order[pv->lp.sel]].info.start;
 }
 
 /* A count column: a size, or n/a. */
@@ -242,6 +244,7 @@ procview_draw(struct ui *ui, struct view *v)
 	struct procview		*pv = v->data;
 	struct procview_layout	 l;
 	const struct snapshot	*s = ui->snap;
+	size_t			 first, end;
 
 	procview_layout(&l);
 	if (draw_header(ui, 0) > 1 || s == NULL || s->pid != ui->pid ||
@@ -249,8 +252,13 @@ procview_draw(struct ui *ui, struct view *v)
 		return;
 	procview_draw_totals(ui, s, 1);
 	draw_legend(ui, 2);
-	draw_heatmap(ui, s->raster, l.heat_y, 0, l.heat_h, COLS, -1);
 	procview_draw_table(pv, s, &l);
+
+	/* The selected VMA's cells are marked in the heatmap. */
+	if (s->raster == NULL || !raster_segment_cells(s->raster,
+	    pv->sel_start, &first, &end))
+		first = end = 0;
+	draw_heatmap(ui, s->raster, l.heat_y, 0, l.heat_h, COLS, first, end);
 }
 
 static void
@@ -350,6 +358,7 @@ procview_request(struct ui *ui, struct view *v, struct engine_request *req)
 	(void)v;
 	procview_layout(&l);
 	req->ncells = draw_heatmap_capacity(ui, l.heat_h, COLS);
+	req->scale = RASTER_BALANCED;
 }
 
 static void

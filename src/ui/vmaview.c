@@ -173,7 +173,8 @@ vmaview_draw(struct ui *ui, struct view *v)
 		return;
 	}
 	draw_heatmap(ui, r, l.heat_y, 0, l.heat_h, l.width,
-	    (long)(vv->cursor - vv->first));
+	    (size_t)(vv->cursor - vv->first),
+	    (size_t)(vv->cursor - vv->first) + 1);
 	if (vv->cursor - vv->first < r->ncells)
 		vmaview_draw_cursor(ui, r, (size_t)(vv->cursor - vv->first),
 		    LINES - 2);
