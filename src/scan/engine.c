@@ -99,7 +99,13 @@ engine_region_cb(void *arg, uint64_t start, uint64_t end, cat_mask cats)
 	snapshot_add_region(fill->snap, &fill->cursor, start, end, cats);
 }
 
-/* The raster of the request's window over the snapshot's VMAs. */
+/*
+ * The raster of the request's window over the snapshot's VMAs. The
+ * request's filter is applied here, page run by page run, rather than
+ * handed to the kernel: every refresh walks every page anyway for the
+ * per-VMA counts, and a filtered PAGEMAP_SCAN would be a second walk of
+ * the same pages for the same answer.
+ */
 static void
 engine_make_raster(struct snapshot *snap, const struct engine_request *req)
 {

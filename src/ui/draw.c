@@ -351,6 +351,27 @@ draw_header(struct ui *ui, int y)
 	return 1;
 }
 
+void
+draw_totals(struct ui *ui, const uint64_t *count, cat_mask known, int y)
+{
+	static const int	cats[] = { CAT_PRESENT, CAT_SWAPPED, CAT_FILE,
+	    CAT_PFNZERO, CAT_HUGE, CAT_GUARD };
+	char			item[64], size[32];
+	size_t			i;
+	int			x = 0;
+
+	for (i = 0; i < sizeof cats / sizeof cats[0]; i++) {
+		if (known & CAT_BIT(cats[i]))
+			draw_format_bytes(size, sizeof size,
+			    count[cats[i]] * ui->snap->page_size);
+		else
+			snprintf(size, sizeof size, "n/a");
+		snprintf(item, sizeof item, "%s %s   ",
+		    category_name((enum category)cats[i]), size);
+		x += draw_text(y, x, item, COLS - x);
+	}
+}
+
 int
 draw_legend(struct ui *ui, int y)
 {

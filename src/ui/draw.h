@@ -36,6 +36,10 @@ void draw_format_bytes(char *buf, size_t size, uint64_t bytes);
 /* The header line(s) for the process in ui->snap; returns lines used. */
 int draw_header(struct ui *ui, int y);
 
+/* A line of sizes by category; unknown ones say n/a. */
+void draw_totals(struct ui *ui, const uint64_t *count, cat_mask known,
+    int y);
+
 /* The legend of categories and the filter; returns lines used (1). */
 int draw_legend(struct ui *ui, int y);
 

@@ -215,29 +215,6 @@ procview_draw_table(struct procview *pv, const struct snapshot *s,
 	}
 }
 
-/* The second header line: the process's totals, by category. */
-static void
-procview_draw_totals(struct ui *ui, const struct snapshot *s, int y)
-{
-	static const int	cats[] = { CAT_PRESENT, CAT_SWAPPED, CAT_FILE,
-	    CAT_PFNZERO, CAT_HUGE, CAT_GUARD };
-	char			item[64], size[32];
-	size_t			i;
-	int			x = 0;
-
-	for (i = 0; i < sizeof cats / sizeof cats[0]; i++) {
-		if (s->total_known & CAT_BIT(cats[i]))
-			draw_format_bytes(size, sizeof size,
-			    s->total[cats[i]] * s->page_size);
-		else
-			snprintf(size, sizeof size, "n/a");
-		snprintf(item, sizeof item, "%s %s   ",
-		    category_name((enum category)cats[i]), size);
-		x += draw_text(y, x, item, COLS - x);
-	}
-	(void)ui;
-}
-
 static void
 procview_draw(struct ui *ui, struct view *v)
 {
@@ -250,7 +227,7 @@ procview_draw(struct ui *ui, struct view *v)
 	if (draw_header(ui, 0) > 1 || s == NULL || s->pid != ui->pid ||
 	    s->state != TARGET_OK)
 		return;
-	procview_draw_totals(ui, s, 1);
+	draw_totals(ui, s->total, s->total_known, 1);
 	draw_legend(ui, 2);
 	procview_draw_table(pv, s, &l);
 

@@ -164,6 +164,7 @@ vmaview_draw(struct ui *ui, struct view *v)
 	}
 	vmaview_layout(ui, vv, &l);
 	vmaview_clamp(vv, &l);
+	draw_totals(ui, vma->count, vma->known, 1);
 	draw_legend(ui, 2);
 	vmaview_draw_info(ui, vma, &l, 3);
 
