@@ -252,6 +252,21 @@ engine_target_lost(struct engine_scanner *sc, struct snapshot *snap, int err)
 }
 
 static void
+engine_keep_ascending(struct vma_list *list)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < list->n; i++) {
+		if (n > 0 && list->v[i].start < list->v[n - 1].end) {
+			vma_info_fini(&list->v[i]);
+			continue;
+		}
+		list->v[n++] = list->v[i];
+	}
+	list->n = n;
+}
+
+static void
 engine_mark_nodev_tmpfs(struct vma_list *list)
 {
 	size_t	i;
@@ -290,6 +305,13 @@ engine_collect(struct engine_scanner *sc, struct snapshot *snap,
 		}
 		return engine_target_lost(sc, snap, errno) ? 1 : -1;
 	}
+
+	/*
+	 * maps is read in several pieces and the target may map or unmap
+	 * between them, so lines can repeat or go missing: keep only an
+	 * ascending, non-overlapping list (the next refresh is whole).
+	 */
+	engine_keep_ascending(&list);
 
 	/*
 	 * Every process with memory has VMAs (at least its stack): none
