@@ -164,6 +164,31 @@ proclist_sort(struct proclist *list, enum proc_sort_key key,
 		qsort_r(list->p, list->n, sizeof *list->p, proc_cmp, &ctx);
 }
 
+/* The index form: compare the records the indexes point at. */
+struct proc_index_ctx {
+	const struct proclist	*list;
+	struct proc_sort_ctx	 sort;
+};
+
+static int
+proc_index_cmp(const void *va, const void *vb, void *arg)
+{
+	const struct proc_index_ctx	*ctx = arg;
+
+	return proc_cmp(&ctx->list->p[*(const size_t *)va],
+	    &ctx->list->p[*(const size_t *)vb], (void *)&ctx->sort);
+}
+
+void
+proclist_sort_index(const struct proclist *list, size_t *index, size_t n,
+    enum proc_sort_key key, bool descending)
+{
+	struct proc_index_ctx	ctx = { list, { key, descending } };
+
+	if (n > 1)
+		qsort_r(index, n, sizeof *index, proc_index_cmp, &ctx);
+}
+
 static int
 proc_resolve_fail(char **cause, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

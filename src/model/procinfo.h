@@ -63,6 +63,13 @@ void proclist_sort(struct proclist *list, enum proc_sort_key key,
     bool descending);
 
 /*
+ * The same order for n indexes into list, leaving the list itself as it
+ * is (a published snapshot's list must not change).
+ */
+void proclist_sort_index(const struct proclist *list, size_t *index,
+    size_t n, enum proc_sort_key key, bool descending);
+
+/*
  * Resolve what the user typed after -p: a decimal pid, or a name matched
  * exactly against comm, then against the basename of argv[0]. Kernel
  * threads only match by pid. Returns the pid, or -1 with *cause set

@@ -128,6 +128,21 @@ snapshot_mark_scanned(struct snapshot *s, size_t i, cat_mask asked)
 	s->vma[i].asked = asked;
 }
 
+/*
+ * The kernel's bits as pmtop counts them (see snapshot.h): guard pages
+ * are swap-type markers, not swapped memory, and the huge zero page is
+ * zero page, not huge memory. Counts and heatmap both see these.
+ */
+static cat_mask
+snapshot_normalise(cat_mask cats)
+{
+	if (cats & CAT_BIT(CAT_GUARD))
+		cats &= ~CAT_BIT(CAT_SWAPPED);
+	if (cats & CAT_BIT(CAT_PFNZERO))
+		cats &= ~CAT_BIT(CAT_HUGE);
+	return cats;
+}
+
 /* Add pages of one VMA with categories cats to its counters. */
 static void
 snapshot_count(struct snap_vma *vma, uint64_t pages, cat_mask cats)
@@ -135,15 +150,6 @@ snapshot_count(struct snap_vma *vma, uint64_t pages, cat_mask cats)
 	int	c;
 
 	vma->covered += pages;
-
-	/* Guard pages are swap-type markers, not swapped memory. */
-	if (cats & CAT_BIT(CAT_GUARD))
-		cats &= ~CAT_BIT(CAT_SWAPPED);
-
-	/* The huge zero page counts as zero page, not as huge memory. */
-	if (cats & CAT_BIT(CAT_PFNZERO))
-		cats &= ~CAT_BIT(CAT_HUGE);
-
 	for (c = 0; c < CAT_COUNT; c++) {
 		if (cats & CAT_BIT(c))
 			vma->count[c] += pages;
@@ -157,6 +163,8 @@ snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
 	struct snap_vma	*vma;
 	uint64_t	 lo, hi;
 	size_t		 i = *cursor;
+
+	cats = snapshot_normalise(cats);
 
 	/* A region before the cursor means the caller went back: restart. */
 	if (i >= s->nvma || start < s->vma[i].info.start)

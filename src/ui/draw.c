@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -216,15 +217,20 @@ draw_heatmap_cell_at(const struct ui *ui, int y, int x, int h, int w,
 	return (long)(py - y) * w + (px - x);
 }
 
+/* How a cell is marked: the VMA view's cursor, the selected VMA's cells. */
+#define DRAW_CURSOR	0x1
+#define DRAW_MARKED	0x2
+
 /* A look as one character cell without half-blocks. */
 static void
-draw_cell_glyph(const struct ui *ui, const struct heat_look *l, bool cursor,
+draw_cell_glyph(const struct ui *ui, const struct heat_look *l, int mark,
     int y, int x)
 {
 	static const char *const shades_utf8[HEAT_LEVELS] = { "\u2591",
 	    "\u2592", "\u2593", "\u2588" };
-	static const char shades_ascii[HEAT_LEVELS] = { '.', ':', '+', '#' };
-	attr_t	attr = cursor ? A_REVERSE : A_NORMAL;
+	static const char shades_ascii[HEAT_LEVELS] = { ':', '+', '*', '#' };
+	attr_t	attr = (mark & DRAW_CURSOR ? A_REVERSE : A_NORMAL) |
+	    (mark & DRAW_MARKED ? A_UNDERLINE : A_NORMAL);
 	short	pair = 0;
 	char	s[2] = { 0, 0 };
 
@@ -261,10 +267,20 @@ draw_cell_glyph(const struct ui *ui, const struct heat_look *l, bool cursor,
 		mvaddch(y, x, (chtype)shades_ascii[l->level - 1]);
 }
 
+/*
+ * The cursor's half of a character takes a colour no cell has, rather
+ * than reverse video, which would swap the two halves and hide it.
+ */
+static short
+draw_cursor_colour(short under)
+{
+	return under >= 250 && under <= 255 ? 201 : 231;
+}
+
 /* Two looks in one character: the upper half and the lower half. */
 static void
 draw_cell_halves(const struct heat_look *top, const struct heat_look *bot,
-    bool cursor, int y, int x)
+    int top_mark, int bot_mark, int y, int x)
 {
 	short	fg = draw_look_colour(top), bg = draw_look_colour(bot);
 
@@ -273,20 +289,35 @@ draw_cell_halves(const struct heat_look *top, const struct heat_look *bot,
 		mvaddch(y, x, ' ');
 		return;
 	}
-	attr_set(cursor ? A_REVERSE : A_NORMAL, draw_pair(fg, bg), NULL);
+	if (top_mark & DRAW_CURSOR)
+		fg = draw_cursor_colour(fg);
+	if (bot_mark & DRAW_CURSOR)
+		bg = draw_cursor_colour(bg);
+	attr_set((top_mark | bot_mark) & DRAW_MARKED ? A_UNDERLINE : A_NORMAL,
+	    draw_pair(fg, bg), NULL);
 	mvaddstr(y, x, "\u2580");
+}
+
+static int
+draw_mark_of(size_t i, const struct draw_marks *m)
+{
+	return (i == m->cursor ? DRAW_CURSOR : 0) |
+	    (i >= m->first && i < m->end ? DRAW_MARKED : 0);
 }
 
 void
 draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
-    int w, size_t mark, size_t mark_end)
+    int w, const struct draw_marks *m)
 {
 	const struct raster_cell	 none = { 0 };
+	const struct draw_marks		 no_marks = { SIZE_MAX, 0, 0 };
 	struct heat_look		 top, bot;
-	cat_mask			 shown = ui_shown(ui);
+	cat_mask			 shown = ui_shown(ui) & ui->chosen;
 	size_t				 i, j;
 	int				 row, col;
 
+	if (m == NULL)
+		m = &no_marks;
 	for (row = 0; row < h; row++) {
 		for (col = 0; col < w; col++) {
 			if (ui->term.halfblocks) {
@@ -296,16 +327,15 @@ draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
 				    &r->cell[i] : &none, shown);
 				bot = heat_look(r != NULL && j < r->ncells ?
 				    &r->cell[j] : &none, shown);
-				draw_cell_halves(&top, &bot, (i >= mark &&
-				    i < mark_end) || (j >= mark &&
-				    j < mark_end), y + row, x + col);
+				draw_cell_halves(&top, &bot, draw_mark_of(i, m),
+				    draw_mark_of(j, m), y + row, x + col);
 				continue;
 			}
 			i = (size_t)row * w + (size_t)col;
 			top = heat_look(r != NULL && i < r->ncells ?
 			    &r->cell[i] : &none, shown);
-			draw_cell_glyph(ui, &top, i >= mark && i < mark_end,
-			    y + row, x + col);
+			draw_cell_glyph(ui, &top, draw_mark_of(i, m), y + row,
+			    x + col);
 		}
 	}
 	attr_set(A_NORMAL, 0, NULL);

@@ -46,14 +46,21 @@ int draw_legend(struct ui *ui, int y);
 /* The status line: a message, or the top view's key hints. */
 void draw_status(struct ui *ui);
 
+/* Cells to point out in a heatmap. */
+struct draw_marks {
+	size_t	cursor;		/* one cell, or SIZE_MAX */
+	size_t	first;		/* a run of cells [first, end) */
+	size_t	end;
+};
+
 /*
  * Draw raster r into the box at y, x of h rows and w columns, cell by
- * cell in reading order (two cells per character with half-blocks).
- * Cells [mark, mark_end) are highlighted (none if equal). The box should
- * hold as many cells as r has (draw_heatmap_capacity()).
+ * cell in reading order (two cells per character with half-blocks),
+ * with marks (may be NULL). The box should hold as many cells as r has
+ * (draw_heatmap_capacity()).
  */
 void draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
-    int w, size_t mark, size_t mark_end);
+    int w, const struct draw_marks *marks);
 
 /* How many cells a box of h rows and w columns shows. */
 size_t draw_heatmap_capacity(const struct ui *ui, int h, int w);

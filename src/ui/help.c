@@ -16,7 +16,7 @@ struct help_line {
 
 static const struct help_line help_lines[] = {
 	{ NULL, "Everywhere" },
-	{ "F1 ?", "this help (any key closes it)" },
+	{ "F1 ?", "this help: arrows scroll, any other key closes it" },
 	{ "q F10", "quit" },
 	{ "space", "pause or resume refreshing" },
 	{ "[ ]", "refresh twice as often / half as often" },
@@ -28,7 +28,7 @@ static const struct help_line help_lines[] = {
 	{ "^L", "redraw the screen" },
 	{ NULL, "Process list" },
 	{ "arrows PgUp PgDn Home End", "move" },
-	{ "Enter", "open the process" },
+	{ "Enter, double click", "open the process" },
 	{ "/ F3", "search; F3 again finds the next match" },
 	{ "\\ F4", "show only matching processes" },
 	{ "< > F6", "sort by the previous / next column" },
@@ -45,30 +45,39 @@ static const struct help_line help_lines[] = {
 	{ "+ -", "zoom in (down to one page a cell) / out" },
 	{ "Esc Backspace", "back to the process" },
 	{ NULL, "Heatmap" },
+	{ "cells", "the process view gives each VMA a share growing with "
+	    "the square root of its size" },
 	{ "colour", "the chosen category most pages of the cell have" },
 	{ "shade", "how many of the cell's pages pass the filter" },
 	{ "dark cell", "mapped, but no page passes the filter" },
 	{ "?", "pages the kernel did not report" },
 };
 
+#define HELP_NLINES (sizeof help_lines / sizeof help_lines[0])
+
+/* Screen lines of help line i: section titles take a blank line too. */
+static int
+help_height(size_t i)
+{
+	return help_lines[i].keys == NULL ? 2 : 1;
+}
+
 static void
 help_draw(struct ui *ui, struct view *v)
 {
-	size_t	i;
-	int	y = 0;
+	size_t	*top = v->data, i;
+	int	 y = 1;
 
-	(void)v;
+	(void)ui;
 	attr_set(A_BOLD, 0, NULL);
-	draw_text(y++, 0, "pmtop keys", COLS);
+	draw_text(0, 0, "pmtop keys", COLS);
 	attr_set(A_NORMAL, 0, NULL);
-	for (i = 0; i < sizeof help_lines / sizeof help_lines[0]; i++) {
-		if (y >= LINES - 1)
-			break;
+	for (i = *top; i < HELP_NLINES && y + help_height(i) < LINES; i++) {
 		if (help_lines[i].keys == NULL) {
 			attr_set(A_BOLD | A_UNDERLINE, 0, NULL);
-			draw_text(++y, 0, help_lines[i].what, COLS);
+			draw_text(y + 1, 0, help_lines[i].what, COLS);
 			attr_set(A_NORMAL, 0, NULL);
-			y++;
+			y += 2;
 			continue;
 		}
 		attr_set(A_BOLD, 0, NULL);
@@ -77,17 +86,33 @@ help_draw(struct ui *ui, struct view *v)
 		draw_text(y, 30, help_lines[i].what, COLS - 30);
 		y++;
 	}
-	(void)ui;
 }
 
 static enum view_result
 help_key(struct ui *ui, struct view *v, int key)
 {
-	(void)v;
-	if (key == 'q' || key == KEY_F(10))
+	size_t	*top = v->data;
+
+	switch (key) {
+	case 'q':
+	case KEY_F(10):
 		return VIEW_IGNORED;
-	if (key == KEY_RESIZE || key == KEY_MOUSE)
+	case KEY_RESIZE:
+	case KEY_MOUSE:
 		return VIEW_HANDLED;
+	case KEY_DOWN:
+	case KEY_NPAGE:
+		if (*top + 1 < HELP_NLINES)
+			*top += key == KEY_DOWN ? 1 : 10;
+		if (*top >= HELP_NLINES)
+			*top = HELP_NLINES - 1;
+		return VIEW_HANDLED;
+	case KEY_UP:
+	case KEY_PPAGE:
+		*top -= *top < (key == KEY_UP ? 1u : 10u) ? *top :
+		    (key == KEY_UP ? 1 : 10);
+		return VIEW_HANDLED;
+	}
 	ui_pop(ui);
 	return VIEW_HANDLED;
 }
@@ -95,6 +120,7 @@ help_key(struct ui *ui, struct view *v, int key)
 static void
 help_destroy(struct view *v)
 {
+	free(v->data);
 	free(v);
 }
 
@@ -103,7 +129,7 @@ static const struct view_ops help_ops = {
 	.draw = help_draw,
 	.key = help_key,
 	.request = NULL,
-	.hints = " any key: back  q quit",
+	.hints = " arrows/PgUp/PgDn scroll  any other key: back  q quit",
 	.destroy = help_destroy,
 };
 
@@ -114,7 +140,13 @@ help_create(struct ui *ui)
 
 	(void)ui;
 	v = calloc(1, sizeof *v);
-	if (v != NULL)
-		v->ops = &help_ops;
+	if (v == NULL)
+		return NULL;
+	v->data = calloc(1, sizeof(size_t));
+	if (v->data == NULL) {
+		free(v);
+		return NULL;
+	}
+	v->ops = &help_ops;
 	return v;
 }

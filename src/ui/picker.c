@@ -39,6 +39,7 @@ struct picker {
 	char			 filter[64];
 	size_t			*rows;		/* list indexes shown */
 	size_t			 nrows;
+	const struct proclist	*built_for;	/* the list rows index */
 };
 
 static int
@@ -77,22 +78,30 @@ picker_matches(const struct procinfo *p, const char *text)
 	    picker_contains(p->cmdline, text) || strcmp(pid, text) == 0;
 }
 
-/* Sort the list, apply the filter, and find the selected pid again. */
+/*
+ * Filter and sort the rows of list, and find the selected pid again. The
+ * rows index one snapshot's list: every use of them goes through here,
+ * so a snapshot taken between a redraw and a key cannot be indexed with
+ * rows made for the one before.
+ */
 static void
-picker_build(struct picker *pk, struct proclist *list)
+picker_build(struct picker *pk, const struct proclist *list)
 {
 	size_t	i, *rows;
 
-	proclist_sort(list, pk->sort, pk->descending);
 	rows = realloc(pk->rows, (list->n ? list->n : 1) * sizeof *rows);
-	if (rows == NULL)
+	if (rows == NULL) {
+		pk->nrows = 0;
 		return;
+	}
 	pk->rows = rows;
 	pk->nrows = 0;
 	for (i = 0; i < list->n; i++) {
 		if (picker_matches(&list->p[i], pk->filter))
 			rows[pk->nrows++] = i;
 	}
+	proclist_sort_index(list, rows, pk->nrows, pk->sort, pk->descending);
+	pk->built_for = list;
 	for (i = 0; i < pk->nrows; i++) {
 		if (list->p[rows[i]].pid == pk->sel_pid) {
 			pk->lp.sel = i;
@@ -100,6 +109,22 @@ picker_build(struct picker *pk, struct proclist *list)
 		}
 	}
 	list_clamp(&pk->lp, pk->nrows, picker_rows_on_screen());
+}
+
+/* The current list with its rows built, or NULL while there is none. */
+static const struct proclist *
+picker_list(struct ui *ui, struct picker *pk)
+{
+	const struct proclist	*list;
+
+	list = ui->snap != NULL ? ui->snap->procs : NULL;
+	if (list == NULL) {
+		pk->nrows = 0;
+		pk->built_for = NULL;
+		return NULL;
+	}
+	picker_build(pk, list);
+	return list;
 }
 
 static void
@@ -132,6 +157,15 @@ picker_draw_row(const struct procinfo *p, int y, bool selected)
 	x = 18;
 	snprintf(line, sizeof line, " %10s %10s %10s  ", rss, swp, vsz);
 	x += draw_text(y, x, line, COLS - x);
+
+	/* comm apart: threads and forks rename themselves (prctl). */
+	draw_escaped(y, x, p->comm, strlen(p->comm), 16 < COLS - x ? 16 :
+	    COLS - x);
+	x += 17;
+	if (x >= COLS) {
+		attr_set(A_NORMAL, 0, NULL);
+		return;
+	}
 	if (p->cmdline[0] != '\0')
 		draw_escaped(y, x, p->cmdline, strlen(p->cmdline), COLS - x);
 	else {
@@ -159,45 +193,45 @@ picker_draw_top(struct ui *ui, struct picker *pk, size_t total)
 	attr_set(A_BOLD | A_UNDERLINE, 0, NULL);
 	mvhline(1, 0, ' ', COLS);
 	draw_text(1, 0, "     PID USER             RSS       SWAP        VSZ"
-	    "  COMMAND", COLS);
+	    "  NAME             COMMAND", COLS);
 	attr_set(A_NORMAL, 0, NULL);
 }
 
-/* The search or filter prompt replaces the hints while typing. */
+/* The search or filter prompt, above the hints. */
 static void
 picker_draw_prompt(struct picker *pk)
 {
-	const char	*label;
-	char		 line[128];
+	const char	*text;
+	int		 x;
 
 	if (pk->mode == PICK_BROWSE && pk->filter[0] == '\0')
 		return;
-	label = pk->mode == PICK_SEARCH ? "search: " : "filter: ";
-	snprintf(line, sizeof line, "%s%s%s", label, pk->mode == PICK_SEARCH ?
-	    pk->search : pk->filter, pk->mode == PICK_BROWSE ?
-	    "   (\\ to change, Esc to clear)" : "_");
+	text = pk->mode == PICK_SEARCH ? pk->search : pk->filter;
 	attr_set(A_BOLD, 0, NULL);
 	mvhline(LINES - 2, 0, ' ', COLS);
-	draw_escaped(LINES - 2, 0, line, strlen(line), COLS);
+	x = draw_text(LINES - 2, 0, pk->mode == PICK_SEARCH ? "search: " :
+	    "filter: ", COLS);
+	x += draw_escaped(LINES - 2, x, text, strlen(text), COLS - x);
+	draw_text(LINES - 2, x, pk->mode == PICK_BROWSE ?
+	    "   (\\ to change, Esc to clear)" : "_", COLS - x);
 	attr_set(A_NORMAL, 0, NULL);
 }
 
 static void
 picker_draw(struct ui *ui, struct view *v)
 {
-	struct picker	*pk = v->data;
-	struct proclist	*list;
-	int		 row, rows = picker_rows_on_screen();
-	size_t		 i;
+	struct picker		*pk = v->data;
+	const struct proclist	*list;
+	int			 row, rows = picker_rows_on_screen();
+	size_t			 i;
 
-	if (ui->snap == NULL || ui->snap->procs == NULL) {
+	list = picker_list(ui, pk);
+	if (list == NULL) {
 		draw_text(0, 0, ui->snap != NULL && ui->snap->procs_error ?
 		    ui->snap->procs_error : "pmtop: reading the process "
 		    "list...", COLS);
 		return;
 	}
-	list = ui->snap->procs;
-	picker_build(pk, list);
 	picker_draw_top(ui, pk, list->n);
 	for (row = 0; row < rows; row++) {
 		i = pk->lp.top + (size_t)row;
@@ -212,16 +246,17 @@ picker_draw(struct ui *ui, struct view *v)
 static void
 picker_select(struct ui *ui, struct picker *pk)
 {
-	if (ui->snap != NULL && ui->snap->procs != NULL &&
-	    pk->lp.sel < pk->nrows)
-		pk->sel_pid = ui->snap->procs->p[pk->rows[pk->lp.sel]].pid;
+	const struct proclist	*list = ui->snap ? ui->snap->procs : NULL;
+
+	if (list != NULL && list == pk->built_for && pk->lp.sel < pk->nrows)
+		pk->sel_pid = list->p[pk->rows[pk->lp.sel]].pid;
 }
 
 /* Move to the next row (after the selected one) matching the search. */
 static void
 picker_search_next(struct ui *ui, struct picker *pk, bool skip_current)
 {
-	const struct proclist	*list = ui->snap ? ui->snap->procs : NULL;
+	const struct proclist	*list = picker_list(ui, pk);
 	size_t			 i, k;
 
 	if (list == NULL || pk->nrows == 0 || pk->search[0] == '\0')
@@ -303,6 +338,8 @@ picker_key(struct ui *ui, struct view *v, int key)
 {
 	struct picker	*pk = v->data;
 
+	/* Keys act on what is on screen: rows of the newest list. */
+	picker_list(ui, pk);
 	if (pk->mode != PICK_BROWSE)
 		return picker_type(ui, pk, key);
 	if (list_key(&pk->lp, key, pk->nrows, picker_rows_on_screen())) {

@@ -5,6 +5,7 @@
  * cells. The table is sortable; Enter opens the selected VMA.
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,7 +222,7 @@ procview_draw(struct ui *ui, struct view *v)
 	struct procview		*pv = v->data;
 	struct procview_layout	 l;
 	const struct snapshot	*s = ui->snap;
-	size_t			 first, end;
+	struct draw_marks	 marks;
 
 	procview_layout(&l);
 	if (draw_header(ui, 0) > 1 || s == NULL || s->pid != ui->pid ||
@@ -232,10 +233,11 @@ procview_draw(struct ui *ui, struct view *v)
 	procview_draw_table(pv, s, &l);
 
 	/* The selected VMA's cells are marked in the heatmap. */
+	marks.cursor = SIZE_MAX;
 	if (s->raster == NULL || !raster_segment_cells(s->raster,
-	    pv->sel_start, &first, &end))
-		first = end = 0;
-	draw_heatmap(ui, s->raster, l.heat_y, 0, l.heat_h, COLS, first, end);
+	    pv->sel_start, &marks.first, &marks.end))
+		marks.first = marks.end = 0;
+	draw_heatmap(ui, s->raster, l.heat_y, 0, l.heat_h, COLS, &marks);
 }
 
 static void
@@ -353,8 +355,8 @@ static const struct view_ops procview_ops = {
 	.draw = procview_draw,
 	.key = procview_key,
 	.request = procview_request,
-	.hints = " F1 help  Enter open VMA  </> sort  I reverse  p s f z h g "
-	    "filter  i invert  m all/any  space pause  Esc processes  q quit",
+	.hints = " F1 help  Enter open  </> sort  I reverse  p s f z h g "
+	    "filter  i invert  m all/any  space pause  Esc back  q quit",
 	.destroy = procview_destroy,
 };
 

@@ -340,8 +340,11 @@ ui_signals_read(struct ui *ui)
 	while (read(ui_signal_pipe[0], &c, 1) == 1) {
 		if (c == SIGWINCH)
 			resize = true;
-		else
+		else {
+			/* As a shell reports a death by that signal. */
 			ui->quit = true;
+			ui->exit_status = 128 + c;
+		}
 	}
 	if (resize)
 		ui_resize(ui);

@@ -24,7 +24,8 @@ struct ui_options {
  * Run the viewer until the user quits or a terminating signal (SIGINT,
  * SIGTERM, SIGHUP) arrives; e must not be started yet. The terminal is
  * restored on every return. Returns the exit status: 0 after q, 1 after
- * a failure, which has then been printed on stderr.
+ * a failure, which has then been printed on stderr, 128 + the signal's
+ * number after a terminating signal, as a shell would report it.
  */
 int ui_run(struct engine *e, const struct ui_options *opt);
 

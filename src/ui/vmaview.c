@@ -152,6 +152,7 @@ vmaview_draw(struct ui *ui, struct view *v)
 	struct vmaview_layout	 l;
 	const struct snap_vma	*vma;
 	const struct raster	*r;
+	struct draw_marks	 marks;
 
 	if (draw_header(ui, 0) > 1)
 		return;
@@ -173,9 +174,9 @@ vmaview_draw(struct ui *ui, struct view *v)
 		draw_text(l.heat_y, 0, "reading...", COLS);
 		return;
 	}
-	draw_heatmap(ui, r, l.heat_y, 0, l.heat_h, l.width,
-	    (size_t)(vv->cursor - vv->first),
-	    (size_t)(vv->cursor - vv->first) + 1);
+	marks.cursor = (size_t)(vv->cursor - vv->first);
+	marks.first = marks.end = 0;
+	draw_heatmap(ui, r, l.heat_y, 0, l.heat_h, l.width, &marks);
 	if (vv->cursor - vv->first < r->ncells)
 		vmaview_draw_cursor(ui, r, (size_t)(vv->cursor - vv->first),
 		    LINES - 2);
