@@ -14,7 +14,19 @@
 #include "model/buf.h"
 #include "model/report.h"
 
-/* Print one snapshot. Returns 0, or 1 after reporting on stderr. */
+/* Write what the report built so far to stdout. */
+static bool
+batch_flush(struct buf *b, void *arg)
+{
+	(void)arg;
+	return fwrite(b->p, 1, b->len, stdout) == b->len;
+}
+
+/*
+ * Print one snapshot. Returns 0, or 1 after reporting on stderr. The
+ * report streams out in pieces: a process with 65,000 VMAs makes a
+ * 20 MB document, which need not be held whole.
+ */
 static int
 batch_print(const struct snapshot *snap, const struct batch_options *opt,
     long printed)
@@ -29,6 +41,7 @@ batch_print(const struct snapshot *snap, const struct batch_options *opt,
 	}
 
 	buf_init(&out);
+	buf_set_flush(&out, 64 * 1024, batch_flush, NULL);
 	if (!opt->json && printed > 0)
 		buf_add_char(&out, '\n');
 	if (opt->json)
@@ -36,11 +49,8 @@ batch_print(const struct snapshot *snap, const struct batch_options *opt,
 	else
 		report_text(&out, snap);
 
-	if (out.failed) {
-		fprintf(stderr, "pmtop: out of memory\n");
-		rc = 1;
-	} else if (fwrite(out.p, 1, out.len, stdout) != out.len ||
-	    fflush(stdout) != 0) {
+	/* A failed report is out of memory or a failed write: errno says. */
+	if (out.failed || !batch_flush(&out, NULL) || fflush(stdout) != 0) {
 		fprintf(stderr, "pmtop: stdout: %s\n", strerror(errno));
 		rc = 1;
 	}

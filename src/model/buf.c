@@ -30,6 +30,14 @@ buf_reset(struct buf *b)
 		b->p[0] = '\0';
 }
 
+void
+buf_set_flush(struct buf *b, size_t at, buf_flush_cb *cb, void *arg)
+{
+	b->flush = cb;
+	b->flush_arg = arg;
+	b->flush_at = at;
+}
+
 /* Make room for need more bytes and the NUL; false once failed. */
 static bool
 buf_reserve(struct buf *b, size_t need)
@@ -39,6 +47,13 @@ buf_reserve(struct buf *b, size_t need)
 
 	if (b->failed)
 		return false;
+	if (b->flush != NULL && b->len > 0 && b->len + need > b->flush_at) {
+		if (!b->flush(b, b->flush_arg)) {
+			b->failed = true;
+			return false;
+		}
+		buf_reset(b);
+	}
 	if (b->len + need + 1 <= b->cap)
 		return true;
 

@@ -1,0 +1,74 @@
+/*
+ * Targets of extreme shape, for the hostile tests:
+ *   shape reserve TIB	one PROT_NONE reservation of TIB tebibytes
+ *   shape vmas N	N one-page VMAs that cannot merge, every other
+ *			one written
+ * Prints "ready START END" (the range it made) and waits to be killed;
+ * it dies with its parent. Built without PIE: a PIE binary sits in the
+ * middle of the address space and leaves no 100 TiB hole on 47-bit
+ * x86-64.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static char *
+shape_map(uint64_t len, int prot)
+{
+	char	*p;
+
+	p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("shape: mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/* n one-page VMAs: read-only pages between written ones. */
+static char *
+shape_vmas(uint64_t n, uint64_t page)
+{
+	char		*p = shape_map(n * page, PROT_READ | PROT_WRITE);
+	uint64_t	 i;
+
+	for (i = 0; i < n; i += 2) {
+		p[i * page] = 1;
+		if (i + 1 < n && mprotect(p + (i + 1) * page, page,
+		    PROT_READ) == -1) {
+			perror("shape: mprotect");
+			exit(1);
+		}
+	}
+	return p;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t	 n, page = (uint64_t)sysconf(_SC_PAGESIZE), len;
+	char		*p;
+
+	if (argc != 3)
+		return 2;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	n = strtoull(argv[2], NULL, 10);
+	if (strcmp(argv[1], "reserve") == 0) {
+		len = n << 40;
+		p = shape_map(len, PROT_NONE);
+	} else if (strcmp(argv[1], "vmas") == 0) {
+		len = n * page;
+		p = shape_vmas(n, page);
+	} else
+		return 2;
+	printf("ready %lx %lx\n", (unsigned long)p, (unsigned long)(p + len));
+	fflush(stdout);
+	for (;;)
+		pause();
+}
