@@ -77,6 +77,10 @@ demo_map(struct demo_child *d, size_t len, int prot, int flags, int fd)
 	char	*p;
 
 	p = mmap(d->next, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
+
+	/* Where that is refused (valgrind), any place will do. */
+	if (p == MAP_FAILED)
+		p = mmap(NULL, len, prot, flags, fd, 0);
 	if (p == MAP_FAILED)
 		demo_die("mmap");
 	d->next = p + ((len + DEMO_GAP + DEMO_ALIGN - 1) &
@@ -95,8 +99,10 @@ demo_reserve_span(struct demo_child *d)
 		span += d->len[i] + DEMO_GAP + DEMO_ALIGN;
 	p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 	    MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		demo_die("mmap");
+	if (p == MAP_FAILED) {
+		d->next = NULL;
+		return;
+	}
 	munmap(p, span);
 	d->next = (char *)(((uintptr_t)p + DEMO_ALIGN - 1) &
 	    ~(uintptr_t)(DEMO_ALIGN - 1));
@@ -216,6 +222,25 @@ demo_swapped(struct demo_child *d)
 	madvise(d->base[DEMO_SWAPPED], d->len[DEMO_SWAPPED], MADV_PAGEOUT);
 }
 
+/*
+ * The big reservation; 4 GiB where 64 GiB cannot be had (valgrind limits
+ * its guest's address space).
+ */
+static char *
+demo_reserve(struct demo_child *d)
+{
+	const int	flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	char		*p;
+
+	p = mmap(NULL, d->len[DEMO_RESERVE], PROT_NONE, flags, -1, 0);
+	if (p != MAP_FAILED) {
+		munmap(p, d->len[DEMO_RESERVE]);
+		return demo_map(d, d->len[DEMO_RESERVE], PROT_NONE, flags, -1);
+	}
+	d->len[DEMO_RESERVE] = (size_t)4 << 30;
+	return demo_map(d, d->len[DEMO_RESERVE], PROT_NONE, flags, -1);
+}
+
 static void
 demo_setup(struct demo_child *d)
 {
@@ -238,8 +263,7 @@ demo_setup(struct demo_child *d)
 	d->base[DEMO_ZERO] = demo_map(d, d->len[DEMO_ZERO], rw, anon, -1);
 	d->base[DEMO_THP] = demo_map(d, d->len[DEMO_THP], rw, anon, -1);
 	d->base[DEMO_GUARD] = demo_map(d, d->len[DEMO_GUARD], rw, anon, -1);
-	d->base[DEMO_RESERVE] = demo_map(d, d->len[DEMO_RESERVE], PROT_NONE,
-	    anon | MAP_NORESERVE, -1);
+	d->base[DEMO_RESERVE] = demo_reserve(d);
 	d->base[DEMO_MOVING] = demo_map(d, d->len[DEMO_MOVING], rw, anon, -1);
 	d->base[DEMO_SWAPPED] = demo_map(d, d->len[DEMO_SWAPPED], rw, anon,
 	    -1);

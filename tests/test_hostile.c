@@ -28,6 +28,7 @@
 #include "util/target.h"
 
 static struct pagescan_caps	caps;
+static char			self_path[4096];	/* this test binary */
 
 static const struct engine_request all_categories = {
 	.categories = CAT_ALL,
@@ -115,8 +116,8 @@ exec_loop(long n)
 	if (n <= 0)
 		_exit(0);
 	snprintf(arg, sizeof arg, "%ld", n - 1);
-	execl("/proc/self/exe", "test_hostile", "--exec-loop", arg,
-	    (char *)NULL);
+	/* Not /proc/self/exe: under valgrind that is valgrind. */
+	execl(self_path, self_path, "--exec-loop", arg, (char *)NULL);
 	_exit(127);
 }
 
@@ -179,25 +180,38 @@ test_hostile_exec_mid_scan_loop(void **state)
 
 #define MANY_VMAS	65000
 
+/*
+ * Start tests/util/shape MODE N; its range into c. An exec'd target, not
+ * a fork of this test, so that it runs natively even under valgrind
+ * (which cannot hold 65,000 mappings of its own).
+ */
 static void
-layout_many_vmas(struct test_child *c, void *arg)
+spawn_shape(struct test_child *c, const char *mode, const char *n)
 {
-	size_t	 i, pg = c->page;
-	char	*p;
+	const char	*exe = getenv("PMTOP_SHAPE");
+	char		 line[128];
+	unsigned long	 s, e;
+	FILE		*f;
+	int		 fds[2];
+	pid_t		 pid;
 
-	(void)arg;
-	p = mmap(NULL, MANY_VMAS * pg, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		_exit(1);
-	/* Every other page read-only: no two neighbours can merge. */
-	for (i = 0; i < MANY_VMAS; i += 2) {
-		p[i * pg] = 1;
-		if (mprotect(p + (i + 1) * pg, pg, PROT_READ) == -1)
-			_exit(2);
+	assert_non_null(exe);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		execl(exe, exe, mode, n, (char *)NULL);
+		_exit(127);
 	}
-	c->start[0] = (uintptr_t)p;
-	c->end[0] = (uintptr_t)p + MANY_VMAS * pg;
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_int_equal(sscanf(line, "ready %lx %lx", &s, &e), 2);
+	c->pid = pid;
+	c->start[0] = s;
+	c->end[0] = e;
 }
 
 /* 65,000 VMAs (the default map count limit is 65,530): all right. */
@@ -212,7 +226,7 @@ test_hostile_65000_vmas(void **state)
 	double			 t0;
 
 	(void)state;
-	assert_int_equal(test_child_spawn(layout_many_vmas, NULL, &c), 0);
+	spawn_shape(&c, "vmas", "65000");
 	assert_int_equal(test_child_stop(c.pid), 0);
 
 	t0 = now();
@@ -242,37 +256,6 @@ test_hostile_65000_vmas(void **state)
 
 #define HUGE_RESERVE	((uint64_t)100 << 40)	/* 100 TiB */
 
-/* Start tests/util/shape with 100 TiB; its range into c. */
-static pid_t
-spawn_reservation(struct test_child *c)
-{
-	const char	*exe = getenv("PMTOP_SHAPE");
-	char		 line[128];
-	unsigned long	 s, e;
-	FILE		*f;
-	int		 fds[2];
-	pid_t		 pid;
-
-	assert_non_null(exe);
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		execl(exe, exe, "reserve", "100", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	assert_non_null(fgets(line, sizeof line, f));
-	fclose(f);
-	assert_int_equal(sscanf(line, "ready %lx %lx", &s, &e), 2);
-	c->pid = pid;
-	c->start[0] = s;
-	c->end[0] = e;
-	return pid;
-}
-
 /* A 100 TiB PROT_NONE reservation: counted exactly, scanned at once. */
 static void
 test_hostile_100tib_reservation(void **state)
@@ -285,7 +268,7 @@ test_hostile_100tib_reservation(void **state)
 	long			 i;
 
 	(void)state;
-	spawn_reservation(&c);
+	spawn_shape(&c, "reserve", "100");
 	req.ncells = 250 * 80 * 2;
 	t0 = now();
 	s = engine_scan_once(&caps, c.pid, &req);
@@ -327,6 +310,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_100tib_reservation),
 	};
 
+	if (realpath(argv[0], self_path) == NULL)
+		return 1;
 	if (argc == 3 && strcmp(argv[1], "--exec-loop") == 0)
 		exec_loop(strtol(argv[2], NULL, 10));
 	return cmocka_run_group_tests(tests, setup, NULL);

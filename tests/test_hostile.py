@@ -13,8 +13,10 @@ Prints one line per check and "N passed, N failed". Standard library.
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 
@@ -225,6 +227,44 @@ def test_hostile_wide_and_invalid_names():
         check(plain.pid > 0, "plain child")
         t.keys("q")
         check(t.wait_exit() == 0, "exit status")
+
+
+def test_hostile_viewer_under_valgrind():
+    """The viewer, walked through every view, is clean under valgrind."""
+    with Resources() as res:
+        logdir = tempfile.mkdtemp(prefix="pmtop-vg-")
+        supp = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "valgrind.supp")
+        vg = ["valgrind", "-q", "--error-exitcode=99",
+              "--child-silent-after-fork=yes", "--leak-check=full",
+              "--errors-for-leak-kinds=definite,indirect",
+              "--show-leak-kinds=definite,indirect",
+              "--suppressions=" + supp,
+              "--log-file=%s/vg.%%p.log" % logdir]
+        try:
+            t = res.add(Tmux("valgrind", vg + [PMTOP, "--demo"],
+                             status=True))
+            t.wait_for("Address", "the process view", timeout=60)
+            t.repeat("Down", 8)
+            t.keys("Enter")
+            t.wait_for("a cell", "the VMA view", timeout=30)
+            t.keys("+", "-", "Right", "Down", "h", "i", "m")
+            t.keys("Escape")
+            t.wait_for("Address", "the table again", timeout=30)
+            t.keys("F1")
+            t.wait_for("pmtop keys", "the help", timeout=30)
+            t.keys("x", "Escape")
+            t.wait_for("choose a process", "the picker", timeout=30)
+            t.keys("q")
+            status = t.wait_exit(timeout=60)
+            logs = ""
+            for f in os.listdir(logdir):
+                with open(os.path.join(logdir, f)) as fh:
+                    logs += fh.read()
+            check(status == 0, "exit status %d; valgrind said:\n%s"
+                  % (status, logs[-4000:]))
+        finally:
+            shutil.rmtree(logdir, ignore_errors=True)
 
 
 def main():

@@ -400,8 +400,10 @@ test_scan_target_denied(void **state)
 		    setresuid(65534, 65534, 65534) == -1)
 			_exit(10);
 		s = engine_scan_once(&caps, c.pid, &all_categories);
-		_exit(s->state == TARGET_DENIED &&
-		    strstr(s->error, "CAP_SYS_PTRACE") != NULL ? 0 : 11);
+		status = s->state == TARGET_DENIED &&
+		    strstr(s->error, "CAP_SYS_PTRACE") != NULL ? 0 : 11;
+		snapshot_unref(s);
+		_exit(status);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
