@@ -15,12 +15,15 @@ and exits 1 if any check failed. Standard library only.
 import json
 import os
 import re
-import select
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pmtest import LineReader, Skip, check, run_checks  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PMTOP = os.environ.get("PMTOP") or os.path.join(HERE, "..", "build", "pmtop")
@@ -38,15 +41,6 @@ JSON_VMA = {"start", "end", "offset", "perms", "dev", "inode", "name", "kind",
             "deleted", "pages"} | set(JSON_COUNTS)
 JSON_TOTALS = {"pages"} | set(JSON_COUNTS)
 HEX_RE = re.compile(r"^0x[0-9a-f]+$")
-
-
-class Skip(Exception):
-    """A check that cannot run here (not root, no kthreadd...)."""
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 # A command to run pmtop under, such as valgrind (scripts/test sets it).
@@ -174,32 +168,6 @@ class Child:
 
     def __exit__(self, *exc):
         self.kill()
-
-
-class LineReader:
-    """Lines from a pipe, each within a timeout; keeps what it read ahead."""
-
-    def __init__(self, f):
-        self.fd = f.fileno()
-        self.buf = b""
-
-    def readline(self, timeout):
-        """One line, or what is left (maybe b"") at EOF."""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            check(left > 0, "timed out reading a line, got %r"
-                  % self.buf[:300])
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(self.fd, 65536)
-            if chunk == b"":
-                line, self.buf = self.buf, b""
-                return line
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return line + b"\n"
 
 
 def unique_name(prefix):
@@ -691,31 +659,7 @@ def main():
         print("pmtop binary not found: %s (set PMTOP)" % PMTOP)
         print("0 passed, 1 failed")
         return 1
-    only = sys.argv[1:]
-    tests = [(n, f) for n, f in sorted(globals().items())
-             if n.startswith("test_cli_") and callable(f)
-             and (not only or any(o in n for o in only))]
-    passed = failed = 0
-    start = time.monotonic()
-    for name, fn in tests:
-        t0 = time.monotonic()
-        try:
-            fn()
-        except Skip as e:
-            print("skip %s: %s" % (name, e), flush=True)
-            continue
-        except Exception as e:
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - t0, e),
-                  flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-            continue
-        passed += 1
-        print("ok   %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-    print("total %.1fs" % (time.monotonic() - start))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_checks("test_cli_", globals(), sys.argv[1:])
 
 
 if __name__ == "__main__":

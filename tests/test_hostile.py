@@ -23,9 +23,10 @@ import unicodedata
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from test_tui import (PMTOP, Resources, Skip, Tmux, check, children,  # noqa
-                      comm_of, pmtop_pane, selected_line, table_rows,
-                      wait_process_view, wait_until, LineReader)
+from pmtest import LineReader, Skip, check, run_checks  # noqa: E402
+from test_tui import (PMTOP, Resources, Tmux, comm_of,  # noqa: E402
+                      pmtop_pane, selected_line, table_rows,
+                      wait_process_view, wait_until)
 
 SHAPE = os.environ.get("PMTOP_SHAPE") or os.path.join(
     os.path.dirname(PMTOP), "tests", "shape")
@@ -268,31 +269,11 @@ def test_hostile_viewer_under_valgrind():
 
 
 def main():
-    args = sys.argv[1:]
     if not os.access(SHAPE, os.X_OK):
         print("tests/util/shape not built: %s" % SHAPE)
         print("0 passed, 1 failed")
         return 1
-    tests = [(n, f) for n, f in globals().items()
-             if n.startswith("test_hostile_") and callable(f)
-             and (not args or any(a in n for a in args))]
-    passed = failed = 0
-    for name, fn in tests:
-        t0 = time.monotonic()
-        try:
-            fn()
-        except Skip as e:
-            print("skip %s: %s" % (name, e), flush=True)
-            continue
-        except Exception as e:
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - t0, e),
-                  flush=True)
-            continue
-        passed += 1
-        print("ok   %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_checks("test_hostile_", globals(), sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ name contains it.
 
 import os
 import re
-import select
 import shlex
 import shutil
 import signal
@@ -32,7 +31,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pmtest import LineReader, Skip, check, run_checks  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PMTOP = os.path.abspath(os.environ.get("PMTOP") or
@@ -72,15 +75,6 @@ SHADES_UTF8 = "\u2591\u2592\u2593\u2588"
 HALF_BLOCK = "\u2580"
 MIDDOT = "\u00b7"
 CAT_KEYS = "pfszhgwya"   # the category letters of --no-color heatmaps
-
-
-class Skip(Exception):
-    """A check that cannot run here."""
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 # Failures that do not stop a check: it goes on to test the rest, and
@@ -243,31 +237,6 @@ class Resources:
                 item.close()
             except Exception as e:      # keep cleaning up
                 print("  cleanup of %r failed: %s" % (item, e), flush=True)
-
-
-class LineReader:
-    """Lines from a pipe, each within a timeout."""
-
-    def __init__(self, f):
-        self.fd = f.fileno()
-        self.buf = b""
-
-    def readline(self, timeout):
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            check(left > 0, "timed out reading a line, got %r"
-                  % self.buf[:300])
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(self.fd, 65536)
-            if chunk == b"":
-                line, self.buf = self.buf, b""
-                return line
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return line + b"\n"
 
 
 class TempDir:
@@ -1352,6 +1321,14 @@ def test_tui_not_a_terminal():
 
 # --- runner -----------------------------------------------------------------
 
+def soft_failures():
+    """Fail a check that went on past soft failures, with all of them."""
+    if SOFT:
+        msg = "; ".join(SOFT)
+        del SOFT[:]
+        raise AssertionError(msg)
+
+
 def main():
     global UPDATE_GOLDEN
     args = sys.argv[1:]
@@ -1362,33 +1339,7 @@ def main():
         print("pmtop (%s) or tmux not found" % PMTOP)
         print("0 passed, 1 failed")
         return 1
-    tests = [(n, f) for n, f in globals().items()
-             if n.startswith("test_tui_") and callable(f)
-             and (not args or any(a in n for a in args))]
-    passed = failed = 0
-    start = time.monotonic()
-    for name, fn in tests:
-        t0 = time.monotonic()
-        del SOFT[:]
-        try:
-            fn()
-            if SOFT:
-                raise AssertionError("; ".join(SOFT))
-        except Skip as e:
-            print("skip %s: %s" % (name, e), flush=True)
-            continue
-        except Exception as e:
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - t0, e),
-                  flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-            continue
-        passed += 1
-        print("ok   %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
-    print("total %.1fs" % (time.monotonic() - start))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_checks("test_tui_", globals(), args, soft_failures)
 
 
 if __name__ == "__main__":

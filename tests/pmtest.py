@@ -1,0 +1,80 @@
+"""
+What pmtop's Python test scripts share: failing a check, reading lines
+from a child within a timeout, and the runner that prints one line per
+check and the closing "N passed, N failed" line that CI reads.
+"""
+
+import os
+import select
+import sys
+import time
+import traceback
+
+
+class Skip(Exception):
+    """A check that cannot run here (not root, no kthreadd...)."""
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+class LineReader:
+    """Lines from a pipe, each within a timeout; keeps what it read ahead."""
+
+    def __init__(self, f):
+        self.fd = f.fileno()
+        self.buf = b""
+
+    def readline(self, timeout):
+        """One line, or what is left (maybe b"") at EOF."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            check(left > 0, "timed out reading a line, got %r"
+                  % self.buf[:300])
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.fd, 65536)
+            if chunk == b"":
+                line, self.buf = self.buf, b""
+                return line
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line + b"\n"
+
+
+def run_checks(prefix, namespace, only=(), after_each=None):
+    """
+    Run every function in namespace named prefix... (those whose names
+    hold one of only, if given); after_each() may raise to fail a check
+    that otherwise passed. Returns the exit status.
+    """
+    tests = [(n, f) for n, f in sorted(namespace.items())
+             if n.startswith(prefix) and callable(f)
+             and (not only or any(o in n for o in only))]
+    passed = failed = 0
+    start = time.monotonic()
+    for name, fn in tests:
+        t0 = time.monotonic()
+        try:
+            fn()
+            if after_each is not None:
+                after_each()
+        except Skip as e:
+            print("skip %s: %s" % (name, e), flush=True)
+            continue
+        except Exception as e:
+            failed += 1
+            print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - t0, e),
+                  flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc(file=sys.stdout)
+            continue
+        passed += 1
+        print("ok   %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+    print("total %.1fs" % (time.monotonic() - start))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
