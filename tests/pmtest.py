@@ -60,9 +60,13 @@ def run_checks(prefix, namespace, only=(), after_each=None):
     for name, fn in tests:
         t0 = time.monotonic()
         try:
-            fn()
-            if after_each is not None:
-                after_each()
+            try:
+                fn()
+            finally:
+                # Always run, so nothing carries over to the next check;
+                # a failure of fn's own comes first.
+                if after_each is not None:
+                    after_each()
         except Skip as e:
             print("skip %s: %s" % (name, e), flush=True)
             continue
