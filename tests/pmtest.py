@@ -46,6 +46,25 @@ class LineReader:
         return line + b"\n"
 
 
+def run_one(fn, after_each):
+    """
+    fn, then after_each whatever fn did (so nothing carries over to the
+    next check); fn's own failure is the one raised.
+    """
+    err = None
+    try:
+        fn()
+    except Exception as e:
+        err = e
+    if after_each is not None:
+        try:
+            after_each()
+        except Exception as e:
+            err = err or e
+    if err is not None:
+        raise err
+
+
 def run_checks(prefix, namespace, only=(), after_each=None):
     """
     Run every function in namespace named prefix... (those whose names
@@ -60,13 +79,7 @@ def run_checks(prefix, namespace, only=(), after_each=None):
     for name, fn in tests:
         t0 = time.monotonic()
         try:
-            try:
-                fn()
-            finally:
-                # Always run, so nothing carries over to the next check;
-                # a failure of fn's own comes first.
-                if after_each is not None:
-                    after_each()
+            run_one(fn, after_each)
         except Skip as e:
             print("skip %s: %s" % (name, e), flush=True)
             continue
