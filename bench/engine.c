@@ -1,0 +1,566 @@
+/*
+ * The engine against the kernel's limit and against the old pagemap way.
+ *
+ * For each layout the bench builds a target of its own (a forked child,
+ * or java), then times, interleaved and repeated, three ways to learn
+ * every page's state: pmtop's engine doing a full refresh (maps, scan,
+ * snapshot); pread of the classic /proc/PID/pagemap over the same VMAs,
+ * as older viewers do; and the bare kernel walk, one PAGEMAP_SCAN with
+ * return mask 0 over the whole range. It also measures how long the
+ * target's own mmap+munmap stalls while the engine refreshes flat out,
+ * and pmtop's CPU and peak RSS watching each layout at 1 s and 0.1 s.
+ * Only ratios are printed: the machine is shared and noisy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan/engine.h"
+#include "scan/pagescan.h"
+#include "scan/uapi.h"
+
+#define GIB		((size_t)1 << 30)
+#define REPEAT		5
+#define STALL_SECONDS	3.0
+
+enum layout {
+	L_SPARSE,	/* 64 GiB PROT_NONE */
+	L_DENSE,	/* 4 GiB, every 4 KiB page touched */
+	L_FRAG,		/* 4 GiB, every other page touched */
+	L_THP,		/* 4 GiB of THP */
+	L_VMAS,		/* 10,000 small VMAs */
+	L_JAVA,		/* java with a touched 2 GiB heap */
+	L_COUNT
+};
+
+static const char *const layout_names[L_COUNT] = {
+	"sparse 64G", "dense 4G", "fragmented 4G", "THP 4G", "10k VMAs",
+	"java 2G heap",
+};
+
+struct result {
+	double	engine, pread, walk;	/* median seconds */
+	double	cpu_1s, cpu_100ms;	/* pmtop, per cent of a core */
+	long	rss_1s, rss_100ms;	/* pmtop, peak KiB */
+	bool	done;
+};
+
+static struct pagescan_caps	caps;
+static const char		*pmtop_path;
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return v[n / 2];
+}
+
+static char *
+map_anon(size_t len, int prot)
+{
+	char	*p;
+
+	p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("bench: mmap");
+		_exit(1);
+	}
+	return p;
+}
+
+/* Touch every stride-th page of len bytes. */
+static void
+touch(char *p, size_t len, size_t stride)
+{
+	size_t	page = (size_t)sysconf(_SC_PAGESIZE), i;
+
+	for (i = 0; i < len; i += stride * page)
+		p[i] = 1;
+}
+
+static void
+build_layout(enum layout l)
+{
+	size_t	page = (size_t)sysconf(_SC_PAGESIZE), i;
+	char	*p;
+
+	switch (l) {
+	case L_SPARSE:
+		map_anon(64 * GIB, PROT_NONE);
+		break;
+	case L_DENSE:
+	case L_FRAG:
+		p = map_anon(4 * GIB, PROT_READ | PROT_WRITE);
+		madvise(p, 4 * GIB, MADV_NOHUGEPAGE);
+		touch(p, 4 * GIB, l == L_DENSE ? 1 : 2);
+		break;
+	case L_THP:
+		p = map_anon(4 * GIB + 2 * (GIB >> 9), PROT_READ | PROT_WRITE);
+		madvise(p, 4 * GIB + 2 * (GIB >> 9), MADV_HUGEPAGE);
+		touch(p, 4 * GIB + 2 * (GIB >> 9), 1);
+		break;
+	case L_VMAS:
+		p = map_anon(10000 * page, PROT_READ | PROT_WRITE);
+		for (i = 0; i < 10000; i += 2) {
+			p[i * page] = 1;
+			mprotect(p + (i + 1) * page, page, PROT_READ);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The stall probe, run by a thread of the target: mmap and munmap one
+ * page in a loop, keeping the worst latency and a histogram in shared
+ * memory so the bench can read them.
+ */
+struct stall {
+	volatile int	run;		/* 1: measure; 2: quit */
+	volatile double	worst;
+	volatile long	count[2001];	/* by 10 µs, the last: more */
+};
+
+static void *
+stall_thread(void *arg)
+{
+	struct stall	*st = arg;
+	size_t		 page = (size_t)sysconf(_SC_PAGESIZE);
+	double		 t0, dt;
+	void		*p;
+	long		 b;
+
+	while (st->run != 2) {
+		t0 = now();
+		p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			munmap(p, page);
+		dt = now() - t0;
+		if (st->run != 1)
+			continue;
+		if (dt > st->worst)
+			st->worst = dt;
+		b = (long)(dt * 1e5);
+		st->count[b > 2000 ? 2000 : b]++;
+	}
+	return NULL;
+}
+
+/* A forked target with layout l, optionally running the stall probe. */
+static pid_t
+spawn_target(enum layout l, struct stall *st)
+{
+	pthread_t	th;
+	int		fds[2];
+	pid_t		pid;
+	char		c = 'r';
+
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		return -1;
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			pid = -1;
+		close(fds[0]);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	build_layout(l);
+	if (st != NULL)
+		pthread_create(&th, NULL, stall_thread, st);
+	if (write(fds[1], &c, 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* java with a 2 GiB heap it has touched; a line "ready" when up. */
+static pid_t
+spawn_java(void)
+{
+	static const char src[] =
+	    "public class PmtopBench { public static void main(String[] a)"
+	    " throws Exception { System.out.println(\"ready\");"
+	    " Thread.sleep(1000000000); } }\n";
+	char		 path[] = "/tmp/pmtop-bench-XXXXXX", file[64], line[64];
+	FILE		*f;
+	int		 fds[2];
+	pid_t		 pid;
+
+	if (mkdtemp(path) == NULL || pipe(fds) == -1)
+		return -1;
+	snprintf(file, sizeof file, "%s/PmtopBench.java", path);
+	f = fopen(file, "w");
+	if (f == NULL)
+		return -1;
+	fputs(src, f);
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fds[1], STDOUT_FILENO);
+		execlp("java", "java", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch",
+		    file, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (f == NULL || fgets(line, sizeof line, f) == NULL ||
+	    strncmp(line, "ready", 5) != 0)
+		pid = -1;
+	if (f != NULL)
+		fclose(f);
+	return pid;
+}
+
+static void
+kill_target(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * The engine as it runs: a thread following the target, asked for a
+ * refresh and waited for. The time is the refresh's own (maps, scan,
+ * snapshot), without the thread's wake-up.
+ */
+static struct engine *
+engine_follow(pid_t pid)
+{
+	struct engine_request	 req;
+	struct engine		*e;
+	char			*cause = NULL;
+
+	e = engine_create(&caps, &cause);
+	if (e == NULL) {
+		fprintf(stderr, "bench: %s\n", cause ? cause : "engine");
+		exit(1);
+	}
+	memset(&req, 0, sizeof req);
+	req.categories = CAT_ALL;
+	req.interval_ms = 3600 * 1000;
+	engine_set_request(e, &req);
+	engine_set_target(e, pid);
+	if (engine_start(e) == -1)
+		exit(1);
+	return e;
+}
+
+static double
+time_engine(struct engine *e)
+{
+	struct pollfd	 pfd = { .fd = engine_fd(e), .events = POLLIN };
+	struct snapshot	*s = NULL;
+	double		 dt;
+
+	engine_refresh(e);
+	while (s == NULL) {
+		poll(&pfd, 1, -1);
+		s = engine_take(e);
+	}
+	if (s->state != TARGET_OK) {
+		fprintf(stderr, "bench: engine: %s\n", s->error ? s->error :
+		    "failed");
+		exit(1);
+	}
+	dt = s->scan_seconds;
+	snapshot_unref(s);
+	return dt;
+}
+
+/* The scannable VMAs of pid, from a snapshot. */
+static struct snapshot *
+vmas_of(pid_t pid)
+{
+	struct engine_request	req;
+
+	memset(&req, 0, sizeof req);
+	req.categories = CAT_BIT(CAT_PRESENT);
+	return engine_scan_once(&caps, pid, &req);
+}
+
+/* pread of every entry of every VMA, 2 MiB of entries at a time. */
+static double
+time_pread(pid_t pid, const struct snapshot *s)
+{
+	static uint64_t	 buf[1 << 18];
+	char		 path[64];
+	uint64_t	 pg = caps.page_size, off, end;
+	double		 t0;
+	size_t		 i, want;
+	ssize_t		 n;
+	int		 fd;
+
+	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	t0 = now();
+	for (i = 0; i < s->nvma; i++) {
+		if (!s->vma[i].info.scannable)
+			continue;
+		off = s->vma[i].info.start / pg * 8;
+		end = s->vma[i].info.end / pg * 8;
+		while (off < end) {
+			want = end - off < sizeof buf ? end - off : sizeof buf;
+			n = pread(fd, buf, want, (off_t)off);
+			if (n <= 0)
+				break;
+			off += (uint64_t)n;
+		}
+	}
+	close(fd);
+	return now() - t0;
+}
+
+/* The bare walk: one PAGEMAP_SCAN, return mask 0, the whole range. */
+static double
+time_walk(pid_t pid, const struct snapshot *s)
+{
+	static struct page_region	 vec[4096];
+	struct pm_scan_arg		 arg;
+	char				 path[64];
+	uint64_t			 lo = UINT64_MAX, hi = 0;
+	double				 t0;
+	size_t				 i;
+	int				 fd;
+
+	for (i = 0; i < s->nvma; i++) {
+		if (!s->vma[i].info.scannable)
+			continue;
+		if (s->vma[i].info.start < lo)
+			lo = s->vma[i].info.start;
+		if (s->vma[i].info.end > hi)
+			hi = s->vma[i].info.end;
+	}
+	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	memset(&arg, 0, sizeof arg);
+	arg.size = sizeof arg;
+	arg.start = lo;
+	arg.end = hi;
+	arg.vec = (uintptr_t)vec;
+	arg.vec_len = 4096;
+	t0 = now();
+	if (ioctl(fd, PAGEMAP_SCAN, &arg) < 0)
+		perror("bench: PAGEMAP_SCAN");
+	close(fd);
+	return now() - t0;
+}
+
+/* The three timings, interleaved, REPEAT times; medians into r. */
+static void
+measure_scans(pid_t pid, struct result *r)
+{
+	double			 e[REPEAT], p[REPEAT], w[REPEAT];
+	struct snapshot		*s = vmas_of(pid);
+	struct engine		*eng = engine_follow(pid);
+	int			 i;
+
+	time_engine(eng);	/* the first one opens the target */
+	for (i = 0; i < REPEAT; i++) {
+		e[i] = time_engine(eng);
+		p[i] = time_pread(pid, s);
+		w[i] = time_walk(pid, s);
+	}
+	r->engine = median(e, REPEAT);
+	r->pread = median(p, REPEAT);
+	r->walk = median(w, REPEAT);
+	engine_destroy(eng);
+	snapshot_unref(s);
+}
+
+/* pmtop --batch watching pid for secs at interval; CPU % and peak RSS. */
+static void
+measure_pmtop(pid_t pid, const char *interval, double secs, double *cpu,
+    long *rss)
+{
+	struct rusage	ru;
+	char		spid[16];
+	pid_t		pm;
+	int		devnull;
+
+	snprintf(spid, sizeof spid, "%d", pid);
+	pm = fork();
+	if (pm == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDOUT_FILENO);
+		execl(pmtop_path, pmtop_path, "--batch", "-n", "0", "-d",
+		    interval, "-p", spid, (char *)NULL);
+		_exit(127);
+	}
+	usleep((useconds_t)(secs * 1e6));
+	kill(pm, SIGTERM);
+	wait4(pm, NULL, 0, &ru);
+	*cpu = 100.0 * ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec /
+	    1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6) /
+	    secs;
+	*rss = ru.ru_maxrss;
+}
+
+/* The median of the histogram, in seconds. */
+static double
+stall_median(const struct stall *st)
+{
+	long	total = 0, seen = 0;
+	int	b;
+
+	for (b = 0; b <= 2000; b++)
+		total += st->count[b];
+	for (b = 0; b <= 2000; b++) {
+		seen += st->count[b];
+		if (seen * 2 >= total)
+			return b / 1e5;
+	}
+	return 0;
+}
+
+/* The target's mmap+munmap latency, unobserved and then observed. */
+static void
+measure_stall(double *worst_idle, double *med_idle, double *worst_obs,
+    double *med_obs)
+{
+	struct stall	*st;
+	struct engine	*e;
+	double		 end;
+	pid_t		 pid;
+
+	st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	memset((void *)st, 0, sizeof *st);
+	pid = spawn_target(L_DENSE, st);
+
+	st->run = 1;
+	usleep((useconds_t)(STALL_SECONDS * 1e6));
+	*worst_idle = st->worst;
+	*med_idle = stall_median(st);
+
+	memset((void *)st->count, 0, sizeof st->count);
+	st->worst = 0;
+	e = engine_follow(pid);
+	end = now() + STALL_SECONDS;
+	while (now() < end)
+		time_engine(e);
+	engine_destroy(e);
+	*worst_obs = st->worst;
+	*med_obs = stall_median(st);
+	st->run = 2;
+	kill_target(pid);
+	munmap(st, sizeof *st);
+}
+
+static void
+run_layout(enum layout l, struct result *r)
+{
+	pid_t	pid;
+
+	pid = l == L_JAVA ? spawn_java() : spawn_target(l, NULL);
+	if (pid <= 0) {
+		fprintf(stderr, "bench: cannot start the %s target\n",
+		    layout_names[l]);
+		return;
+	}
+	measure_scans(pid, r);
+	measure_pmtop(pid, "1", 3.0, &r->cpu_1s, &r->rss_1s);
+	measure_pmtop(pid, "0.1", 3.0, &r->cpu_100ms, &r->rss_100ms);
+	r->done = true;
+	kill_target(pid);
+}
+
+static void
+print_table(const struct result *r)
+{
+	int	l;
+
+	printf("%-14s %10s %10s %10s %8s %8s %7s %7s %7s %7s\n", "layout",
+	    "engine ms", "pread ms", "walk ms", "pread/e", "e/walk",
+	    "cpu 1s", "cpu .1s", "MiB 1s", "MiB .1s");
+	for (l = 0; l < L_COUNT; l++) {
+		if (!r[l].done) {
+			printf("%-14s (not measured)\n", layout_names[l]);
+			continue;
+		}
+		printf("%-14s %10.3f %10.3f %10.3f %8.1f %8.2f %6.1f%% "
+		    "%6.1f%% %7.1f %7.1f\n", layout_names[l], r[l].engine * 1e3,
+		    r[l].pread * 1e3, r[l].walk * 1e3, r[l].pread / r[l].engine,
+		    r[l].engine / r[l].walk, r[l].cpu_1s, r[l].cpu_100ms,
+		    r[l].rss_1s / 1024.0, r[l].rss_100ms / 1024.0);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct result	 r[L_COUNT];
+	double		 wi, mi, wo, mo;
+	long		 rss = 0;
+	char		*cause = NULL;
+	int		 l;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: bench_engine PATH-TO-PMTOP\n");
+		return 2;
+	}
+	pmtop_path = argv[1];
+	if (pagescan_probe(&caps, &cause) == -1 || !caps.have_ioctl) {
+		fprintf(stderr, "bench: no PAGEMAP_SCAN here\n");
+		return 1;
+	}
+	memset(r, 0, sizeof r);
+	for (l = 0; l < L_COUNT; l++) {
+		fprintf(stderr, "bench: %s...\n", layout_names[l]);
+		run_layout((enum layout)l, &r[l]);
+		if (r[l].rss_1s > rss)
+			rss = r[l].rss_1s;
+		if (r[l].rss_100ms > rss)
+			rss = r[l].rss_100ms;
+	}
+	fprintf(stderr, "bench: stall...\n");
+	measure_stall(&wi, &mi, &wo, &mo);
+
+	print_table(r);
+	printf("target mmap+munmap: unobserved median %.3f ms worst %.3f ms;"
+	    " engine refreshing flat out: median %.3f ms worst %.3f ms\n",
+	    mi * 1e3, wi * 1e3, mo * 1e3, wo * 1e3);
+	printf("summary: sparse_vs_pread=%.0f thp_vs_pread=%.1f "
+	    "dense_vs_pread=%.2f fragmented_vs_pread=%.2f dense_vs_walk=%.2f "
+	    "stall_ms=%.1f rss_mib=%.1f\n",
+	    r[L_SPARSE].pread / r[L_SPARSE].engine,
+	    r[L_THP].pread / r[L_THP].engine,
+	    r[L_DENSE].pread / r[L_DENSE].engine,
+	    r[L_FRAG].pread / r[L_FRAG].engine,
+	    r[L_DENSE].engine / r[L_DENSE].walk, wo * 1e3, rss / 1024.0);
+	return 0;
+}
