@@ -2,8 +2,9 @@
  * The scan engine.
  *
  * DESIGN. One thread owns every kernel call for the target: it opens the
- * target, and on each refresh re-reads maps, scans the pages with
- * PAGEMAP_SCAN and builds a snapshot on its own, with no lock held. Only
+ * target, and on each refresh re-reads maps, scans the pages with the
+ * chosen backend (PAGEMAP_SCAN, or classic pagemap entries: backend.h)
+ * and builds a snapshot on its own, with no lock held. Only
  * then does it take the mutex, swap the snapshot in as the newest (an
  * older one not yet taken is dropped: the newest wins) and write to an
  * eventfd, which consumers poll next to their own input. Consumers change
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scan/backend.h"
 #include "scan/engine.h"
 #include "scan/proclist.h"
 #include "scan/target.h"
@@ -29,7 +31,8 @@
 struct engine_scanner {
 	struct pagescan_caps	 caps;
 	struct target		*target;
-	struct pagescan		*ps;
+	const struct scan_backend *be;
+	void			*scan;		/* the backend's reader */
 	struct proclist_reader	*procs;		/* made on the thread */
 	int			 pid;
 	bool			 seen;		/* scanned it at least once */
@@ -68,27 +71,6 @@ engine_clock(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The bits to ask the kernel for in one VMA. */
-static cat_mask
-engine_vma_mask(const struct pagescan_caps *caps, const struct vma_info *vma,
-    cat_mask wanted)
-{
-	cat_mask	mask;
-
-	/* WRITTEN is meaningless unless the VMA is write-tracked. */
-	mask = wanted & caps->working & ~CAT_BIT(CAT_WRITTEN);
-
-	if (!vma_may_hold_file_pages(vma))
-		mask &= ~CAT_BIT(CAT_FILE);
-
-	/* Guard markers read as swapped; the zero page can be huge. */
-	if (mask & CAT_BIT(CAT_SWAPPED))
-		mask |= caps->working & CAT_BIT(CAT_GUARD);
-	if (mask & CAT_BIT(CAT_HUGE))
-		mask |= caps->working & CAT_BIT(CAT_PFNZERO);
-	return mask;
 }
 
 static void
@@ -136,45 +118,78 @@ engine_make_raster(struct snapshot *snap, const struct engine_request *req)
 }
 
 /*
- * Scan every scannable VMA, one ioctl range per run of neighbouring VMAs
- * that need the same bits (holes between them cost the kernel nothing).
- * Returns 0 or -1 with errno from the kernel.
+ * Mark the VMAs read in one range from VMA i on, asked for mask (and
+ * what cannot happen here, a known 0), and return the end of the run:
+ * the neighbours that need the same bits where the backend crosses holes
+ * for free, VMA i alone otherwise.
+ */
+static size_t
+engine_run(struct engine_scanner *sc, struct snapshot *snap, size_t i,
+    cat_mask mask, cat_mask wanted)
+{
+	size_t	j = i;
+
+	do {
+		snapshot_mark_scanned(snap, j, mask | sc->caps.absent);
+		j++;
+	} while (sc->be->spans_holes && j < snap->nvma &&
+	    snap->vma[j].info.scannable &&
+	    sc->be->vma_mask(&sc->caps, &snap->vma[j].info, wanted) == mask);
+	return j;
+}
+
+/*
+ * Scan every scannable VMA, one range per run (engine_run()), between
+ * the backend's begin and finish steps. Returns 0 or -1 with errno from
+ * the kernel.
  */
 static int
 engine_scan_vmas(struct engine_scanner *sc, struct snapshot *snap,
     cat_mask wanted)
 {
-	struct engine_fill	 fill = { snap, 0 };
-	cat_mask		 mask;
-	size_t			 i, j;
+	const struct scan_backend	*be = sc->be;
+	struct engine_fill		 fill = { snap, 0 };
+	cat_mask			 mask;
+	size_t				 i, j;
 
+	if (be->begin != NULL && be->begin(sc->scan, wanted) == -1)
+		return -1;
 	for (i = 0; i < snap->nvma; i = j) {
 		if (!snap->vma[i].info.scannable) {
 			j = i + 1;
 			continue;
 		}
-		mask = engine_vma_mask(&sc->caps, &snap->vma[i].info, wanted);
-		for (j = i; j < snap->nvma && snap->vma[j].info.scannable &&
-		    engine_vma_mask(&sc->caps, &snap->vma[j].info, wanted) ==
-		    mask; j++)
-			snapshot_mark_scanned(snap, j, mask);
-
-		if (pagescan_range(sc->ps, snap->vma[i].info.start,
+		mask = be->vma_mask(&sc->caps, &snap->vma[i].info, wanted);
+		j = engine_run(sc, snap, i, mask, wanted);
+		if (be->range(sc->scan, snap->vma[i].info.start,
 		    snap->vma[j - 1].info.end, mask, engine_region_cb,
 		    &fill) == -1)
 			return -1;
 	}
+	if (be->finish != NULL && be->finish(sc->scan, snap) == -1)
+		return -1;
 	return 0;
+}
+
+/* A reader of the chosen backend for the open target; false: ENOMEM. */
+static bool
+engine_make_reader(struct engine_scanner *sc)
+{
+	if (sc->scan != NULL)
+		sc->be->destroy(sc->scan);
+	sc->scan = sc->be->create(sc->target, &sc->caps);
+	return sc->scan != NULL;
 }
 
 /* Let go of everything the scanner holds; on the thread that used it. */
 static void
 engine_scanner_fini(struct engine_scanner *sc)
 {
-	pagescan_destroy(sc->ps);
+	if (sc->scan != NULL)
+		sc->be->destroy(sc->scan);
 	target_close(sc->target);
 	proclist_reader_destroy(sc->procs);
-	sc->ps = NULL;
+	sc->scan = NULL;
 	sc->target = NULL;
 	sc->procs = NULL;
 }
@@ -182,9 +197,10 @@ engine_scanner_fini(struct engine_scanner *sc)
 static void
 engine_close_target(struct engine_scanner *sc)
 {
-	pagescan_destroy(sc->ps);
+	if (sc->scan != NULL)
+		sc->be->destroy(sc->scan);
 	target_close(sc->target);
-	sc->ps = NULL;
+	sc->scan = NULL;
 	sc->target = NULL;
 }
 
@@ -218,8 +234,7 @@ engine_open_target(struct engine_scanner *sc, struct snapshot *snap, int pid)
 		return false;
 	}
 
-	sc->ps = pagescan_create(target_pagemap_fd(sc->target), &sc->caps);
-	if (sc->ps == NULL) {
+	if (!engine_make_reader(sc)) {
 		engine_close_target(sc);
 		snapshot_set_error(snap, TARGET_ERROR, ENOMEM, "%s",
 		    strerror(ENOMEM));
@@ -235,11 +250,13 @@ engine_target_lost(struct engine_scanner *sc, struct snapshot *snap, int err)
 	if (err == ESRCH || err == ENOENT) {
 		if (!target_exited(sc->target) &&
 		    target_reopen(sc->target) == 0) {
-			pagescan_destroy(sc->ps);
-			sc->ps = pagescan_create(target_pagemap_fd(sc->target),
-			    &sc->caps);
 			sc->execs++;
-			return sc->ps != NULL;
+			if (engine_make_reader(sc))
+				return true;
+			snapshot_set_error(snap, TARGET_ERROR, ENOMEM, "%s",
+			    strerror(ENOMEM));
+			engine_close_target(sc);
+			return false;
 		}
 		snapshot_set_error(snap, TARGET_EXITED, ESRCH,
 		    "pid %d exited", sc->pid);
@@ -400,8 +417,8 @@ engine_refresh_once(struct engine_scanner *sc, int pid,
 	snap->seq = ++sc->seq;
 	snap->pid = pid;
 	snap->time = engine_clock(CLOCK_REALTIME);
-	snap->backend = BACKEND_IOCTL;
-	snap->supported = sc->caps.working;
+	snap->backend = sc->be->id;
+	snap->supported = sc->be->supported(&sc->caps);
 	t0 = engine_clock(CLOCK_MONOTONIC);
 	if (req->processes)
 		engine_read_procs(sc, snap);
@@ -443,6 +460,7 @@ engine_scan_once(const struct pagescan_caps *caps, int pid,
 
 	memset(&sc, 0, sizeof sc);
 	sc.caps = *caps;
+	sc.be = scan_backend_get(caps->backend);
 	snap = engine_refresh_once(&sc, pid, req);
 	engine_scanner_fini(&sc);
 	return snap;
@@ -455,13 +473,9 @@ engine_create(const struct pagescan_caps *caps, char **cause)
 	pthread_condattr_t	 attr;
 
 	*cause = NULL;
-	if (!caps->have_ioctl) {
-		/*
-		 * XXX: the classic pagemap backend is not written yet, so
-		 * kernels before 6.7 cannot be read at all.
-		 */
+	if (caps->backend == BACKEND_IOCTL && !caps->have_ioctl) {
 		*cause = strdup("this kernel has no PAGEMAP_SCAN (Linux 6.7 "
-		    "or later is needed)");
+		    "or later has it)");
 		return NULL;
 	}
 
@@ -469,6 +483,7 @@ engine_create(const struct pagescan_caps *caps, char **cause)
 	if (e == NULL)
 		return NULL;
 	e->sc.caps = *caps;
+	e->sc.be = scan_backend_get(caps->backend);
 	e->req.categories = CAT_ALL;
 	e->req.interval_ms = 1000;
 

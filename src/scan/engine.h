@@ -34,9 +34,10 @@ struct engine_request {
 struct engine;
 
 /*
- * Create an engine with the kernel's capabilities (pagescan_probe()).
- * Returns NULL with *cause (allocated) on failure, such as a kernel
- * without PAGEMAP_SCAN.
+ * Create an engine with the kernel's capabilities (pagescan_probe()); it
+ * scans with the backend they name (caps->backend). Returns NULL with
+ * *cause (allocated) on failure, such as the ioctl backend asked of a
+ * kernel without PAGEMAP_SCAN.
  */
 struct engine *engine_create(const struct pagescan_caps *caps, char **cause);
 

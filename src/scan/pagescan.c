@@ -20,8 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scan/pagemap.h"
 #include "scan/pagescan.h"
 #include "scan/uapi.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
 
 /* The category enum follows the kernel bits: a cast converts. */
 _Static_assert(CAT_BIT(CAT_PRESENT) == PAGE_IS_PRESENT, "category bits");
@@ -37,6 +42,7 @@ _Static_assert(CAT_BIT(CAT_GUARD) == PAGE_IS_GUARD, "category bits");
 
 struct pagescan {
 	int			 fd;
+	struct scan_fake	 fake;
 	struct page_region	*vec;
 	uint64_t		 page_size;
 	uint64_t		 chunk;		/* bytes per call, adapted */
@@ -56,12 +62,25 @@ pagescan_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One ioctl; retried on EINTR. Returns regions written or -1. */
+/*
+ * One ioctl; retried on EINTR. Returns regions written or -1. The test
+ * seam answers first, the way an older kernel would: ENOTTY without the
+ * ioctl, EINVAL for a bit it does not know.
+ */
 static long
-pagescan_ioctl(int fd, struct pm_scan_arg *arg)
+pagescan_ioctl(int fd, const struct scan_fake *fake, struct pm_scan_arg *arg)
 {
 	long	n;
 
+	if (fake->no_ioctl) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if ((arg->category_inverted | arg->category_mask |
+	    arg->category_anyof_mask | arg->return_mask) & fake->no_bits) {
+		errno = EINVAL;
+		return -1;
+	}
 	do {
 		n = ioctl(fd, PAGEMAP_SCAN, arg);
 	} while (n == -1 && errno == EINTR);
@@ -70,19 +89,20 @@ pagescan_ioctl(int fd, struct pm_scan_arg *arg)
 
 /* A zero-length call with mask as return mask: does the kernel know it? */
 static int
-pagescan_try_mask(int fd, cat_mask mask)
+pagescan_try_mask(int fd, const struct scan_fake *fake, cat_mask mask)
 {
 	struct pm_scan_arg	arg;
 
 	memset(&arg, 0, sizeof arg);
 	arg.size = sizeof arg;
 	arg.return_mask = mask;
-	return pagescan_ioctl(fd, &arg) == -1 ? -1 : 0;
+	return pagescan_ioctl(fd, fake, &arg) == -1 ? -1 : 0;
 }
 
 /* Categories of the first page of [addr, addr + page) in our own mm. */
 static long
-pagescan_self_page(int fd, uint64_t addr, uint64_t page, cat_mask mask)
+pagescan_self_page(int fd, const struct scan_fake *fake, uint64_t addr,
+    uint64_t page, cat_mask mask)
 {
 	struct pm_scan_arg	arg;
 	struct page_region	region;
@@ -95,7 +115,7 @@ pagescan_self_page(int fd, uint64_t addr, uint64_t page, cat_mask mask)
 	arg.vec = (uintptr_t)&region;
 	arg.vec_len = 1;
 	arg.return_mask = mask;
-	if (pagescan_ioctl(fd, &arg) != 1)
+	if (pagescan_ioctl(fd, fake, &arg) != 1)
 		return -1;
 	return (long)region.categories;
 }
@@ -106,7 +126,7 @@ pagescan_self_page(int fd, uint64_t addr, uint64_t page, cat_mask mask)
  * always soft-dirty (new VMAs carry VM_SOFTDIRTY), so write one and look.
  */
 static bool
-pagescan_soft_dirty_works(int fd, uint64_t page)
+pagescan_soft_dirty_works(int fd, const struct scan_fake *fake, uint64_t page)
 {
 	volatile char	*p;
 	long		 cats;
@@ -116,7 +136,7 @@ pagescan_soft_dirty_works(int fd, uint64_t page)
 	if (p == MAP_FAILED)
 		return false;
 	p[0] = 1;
-	cats = pagescan_self_page(fd, (uintptr_t)p, page,
+	cats = pagescan_self_page(fd, fake, (uintptr_t)p, page,
 	    PAGE_IS_SOFT_DIRTY | PAGE_IS_PRESENT);
 	munmap((void *)p, page);
 	return cats != -1 && (cats & PAGE_IS_SOFT_DIRTY);
@@ -128,7 +148,7 @@ pagescan_soft_dirty_works(int fd, uint64_t page)
  * paging; a probe of one page below each limit tells.
  */
 static uint64_t
-pagescan_user_limit(int fd, uint64_t page)
+pagescan_user_limit(int fd, const struct scan_fake *fake, uint64_t page)
 {
 	static const uint64_t	 limits[] = { (uint64_t)1 << 56,
 	    (uint64_t)1 << 47 };
@@ -140,20 +160,91 @@ pagescan_user_limit(int fd, uint64_t page)
 		arg.size = sizeof arg;
 		arg.start = limits[i] - 2 * page;
 		arg.end = limits[i] - page;
-		if (pagescan_ioctl(fd, &arg) == 0)
+		if (pagescan_ioctl(fd, fake, &arg) == 0)
 			return limits[i] - page;
 	}
 	return ((uint64_t)1 << 47) - page;
 }
 
+/* The ioctl's part of the capabilities. */
+static void
+pagescan_probe_ioctl(int fd, struct pagescan_caps *caps)
+{
+	const struct scan_fake	*fake = &caps->fake;
+	int			 c;
+
+	/* ENOTTY: no PAGEMAP_SCAN at all (before 6.7). */
+	if (pagescan_try_mask(fd, fake, 0) == -1)
+		return;
+	caps->have_ioctl = true;
+
+	for (c = 0; c < CAT_COUNT; c++) {
+		if (pagescan_try_mask(fd, fake, CAT_BIT(c)) == 0)
+			caps->accepted |= CAT_BIT(c);
+	}
+	caps->working = caps->accepted;
+	if ((caps->accepted & CAT_BIT(CAT_SOFT_DIRTY)) &&
+	    !pagescan_soft_dirty_works(fd, fake, caps->page_size))
+		caps->working &= ~CAT_BIT(CAT_SOFT_DIRTY);
+	caps->user_limit = pagescan_user_limit(fd, fake, caps->page_size);
+}
+
+/*
+ * Install a guard page in a written private page of our own and see
+ * whether each backend reports it. EINVAL from madvise means this kernel
+ * has no guard pages (before 6.13): no process can have one, so their
+ * count is a known 0 and needs no bit to be asked.
+ */
+static void
+pagescan_probe_guard(int fd, struct pagescan_caps *caps)
+{
+	uint64_t	 page = caps->page_size, entry;
+	long		 cats;
+	char		*p;
+	int		 rc;
+
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	memset(p, 1, 2 * page);
+	if (caps->fake.no_guard_regions) {
+		rc = -1;
+		errno = EINVAL;
+	} else
+		rc = madvise(p, page, MADV_GUARD_INSTALL);
+
+	if (rc == -1 && errno == EINVAL)
+		caps->absent |= CAT_BIT(CAT_GUARD);
+	else if (rc == 0) {
+		cats = pagescan_self_page(fd, &caps->fake, (uintptr_t)p, page,
+		    PAGE_IS_GUARD | PAGE_IS_SWAPPED);
+		if (cats == -1 || !(cats & PAGE_IS_GUARD))
+			caps->working &= ~CAT_BIT(CAT_GUARD);
+		if (pagemap_entry(fd, &caps->fake, (uintptr_t)p, page,
+		    &entry) == 0 && (entry & ((uint64_t)1 << 58)))
+			caps->pagemap_working |= CAT_BIT(CAT_GUARD);
+	}
+	munmap(p, 2 * page);
+}
+
 int
 pagescan_probe(struct pagescan_caps *caps, char **cause)
 {
-	int	fd, c;
+	return pagescan_probe_fake(caps, getenv(SCAN_FAKE_ENV), cause);
+}
+
+int
+pagescan_probe_fake(struct pagescan_caps *caps, const char *fake,
+    char **cause)
+{
+	int	fd;
 
 	memset(caps, 0, sizeof *caps);
 	caps->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	caps->user_limit = ((uint64_t)1 << 47) - caps->page_size;
+	if (scan_fake_parse(fake, &caps->fake, cause) == -1)
+		return -1;
 
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
@@ -163,23 +254,12 @@ pagescan_probe(struct pagescan_caps *caps, char **cause)
 		return -1;
 	}
 
-	if (pagescan_try_mask(fd, 0) == -1) {
-		/* ENOTTY: no PAGEMAP_SCAN at all (before 6.7). */
-		close(fd);
-		return 0;
-	}
-	caps->have_ioctl = true;
-
-	for (c = 0; c < CAT_COUNT; c++) {
-		if (pagescan_try_mask(fd, CAT_BIT(c)) == 0)
-			caps->accepted |= CAT_BIT(c);
-	}
-	caps->working = caps->accepted;
-	if ((caps->accepted & CAT_BIT(CAT_SOFT_DIRTY)) &&
-	    !pagescan_soft_dirty_works(fd, caps->page_size))
-		caps->working &= ~CAT_BIT(CAT_SOFT_DIRTY);
-
-	caps->user_limit = pagescan_user_limit(fd, caps->page_size);
+	pagescan_probe_ioctl(fd, caps);
+	pagemap_probe(fd, caps);
+	pagescan_probe_guard(fd, caps);
+	if (!caps->have_ioctl)
+		caps->user_limit = pagemap_user_limit(fd, caps->page_size);
+	caps->backend = caps->have_ioctl ? BACKEND_IOCTL : BACKEND_PAGEMAP;
 	close(fd);
 	return 0;
 }
@@ -198,6 +278,7 @@ pagescan_create(int pagemap_fd, const struct pagescan_caps *caps)
 		return NULL;
 	}
 	ps->fd = pagemap_fd;
+	ps->fake = caps->fake;
 	ps->page_size = caps->page_size;
 	ps->chunk = PAGESCAN_CHUNK_START;
 	return ps;
@@ -290,7 +371,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	scan.return_mask = mask;
 
 	t0 = pagescan_now();
-	n = pagescan_ioctl(ps->fd, &scan);
+	n = pagescan_ioctl(ps->fd, &ps->fake, &scan);
 	dt = pagescan_now() - t0;
 	if (n == -1)
 		return 0;

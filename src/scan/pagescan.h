@@ -10,25 +10,56 @@
 #include <stdint.h>
 
 #include "model/category.h"
+#include "model/snapshot.h"
+#include "scan/fake.h"
 
-/* What the running kernel can do, found once at start. */
+/*
+ * What the running kernel, and pmtop with its privileges, can do: found
+ * once at start, for both backends (this one and pagemap.h).
+ */
 struct pagescan_caps {
-	bool		have_ioctl;	/* false: ENOTTY, kernel < 6.7 */
-	cat_mask	accepted;	/* bits the kernel accepts */
-	cat_mask	working;	/* accepted and really reported */
-	uint64_t	user_limit;	/* a scan must end at or below it */
-	uint64_t	page_size;
+	bool		 have_ioctl;	/* false: ENOTTY, kernel < 6.7 */
+	cat_mask	 accepted;	/* bits the ioctl accepts */
+	cat_mask	 working;	/* accepted and really reported */
+	cat_mask	 absent;	/* cannot happen on this kernel, */
+					/* so known to be 0 unasked */
+	uint64_t	 user_limit;	/* a scan must end at or below it */
+	uint64_t	 page_size;
+
+	/* The classic pagemap (pagemap.h). */
+	cat_mask	 pagemap_working; /* what its entries tell */
+	bool		 pfn_visible;	/* frame numbers can be read: */
+					/* CAP_SYS_ADMIN */
+	uint64_t	 zero_pfn;	/* the zero page, if visible */
+	uint64_t	 huge_zero_pfn;	/* the huge zero page; 0: unknown */
+	uint64_t	 pmd_pages;	/* pages in a PMD mapping */
+
+	enum backend	 backend;	/* the one the engine uses */
+	struct scan_fake fake;		/* the test seam, fake.h */
 };
 
 /*
- * Probe the running kernel on pmtop's own pagemap: which PAGE_IS_* bits
- * it accepts (a zero-length call per bit: EINVAL means unknown), whether
- * soft-dirty is really reported (kernels without CONFIG_MEM_SOFT_DIRTY
- * accept the bit and never set it), and the user address limit. Returns
- * 0 (with have_ioctl false on kernels without PAGEMAP_SCAN), or -1 with
- * *cause (allocated) if /proc/self/pagemap cannot be used at all.
+ * Probe the running kernel on pmtop's own memory:
+ * - which PAGE_IS_* bits the ioctl accepts (a zero-length call per bit:
+ *   EINVAL means unknown), or that there is no ioctl (ENOTTY);
+ * - whether soft-dirty is really reported (kernels without
+ *   CONFIG_MEM_SOFT_DIRTY accept the bit and never set it), by writing a
+ *   page of a new VMA, which is always soft-dirty where it works;
+ * - whether guard pages exist (MADV_GUARD_INSTALL, 6.13) and are
+ *   reported, by installing one; where they cannot exist, GUARD is in
+ *   absent, so that swapped counts need no guard bit to be known;
+ * - what classic pagemap entries tell (pagemap_probe());
+ * - the user address limit.
+ * The backend is PAGEMAP_SCAN where the kernel has it, pagemap
+ * otherwise. PMTOP_FAKE_KERNEL (fake.h) is read here, once. Returns 0,
+ * or -1 with *cause (allocated) if /proc/self/pagemap cannot be used at
+ * all or the seam cannot be parsed.
  */
 int pagescan_probe(struct pagescan_caps *caps, char **cause);
+
+/* The same with the seam given (NULL: none), for the tests. */
+int pagescan_probe_fake(struct pagescan_caps *caps, const char *fake,
+    char **cause);
 
 /* Called for each region, in ascending order; cats are the asked bits. */
 typedef void pagescan_region_cb(void *arg, uint64_t start, uint64_t end,
