@@ -1,7 +1,8 @@
 /*
  * pmtop: a memory-map viewer for Linux. This file reads the options,
- * probes the kernel, finds the target and hands over to a mode: batch
- * output, or the demo workload watched in batch mode.
+ * probes the kernel, chooses the scan backend, finds the target and hands
+ * over to a mode: the viewer, batch output, or the demo workload watched
+ * in either.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "demo.h"
 #include "model/buf.h"
 #include "model/escape.h"
+#include "scan/backend.h"
 #include "scan/engine.h"
 #include "scan/pagescan.h"
 #include "scan/proclist.h"
@@ -30,6 +32,8 @@ struct options {
 	bool			 demo;
 	bool			 no_color;
 	bool			 workload;	/* --demo-workload */
+	bool			 backend_set;	/* --backend given */
+	enum backend		 backend;
 	const char		*target;	/* -p */
 	struct batch_options	 batch_opt;
 };
@@ -57,7 +61,8 @@ usage(int status)
 	    "       pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
 	    "-p PID|NAME\n"
 	    "       pmtop --demo [--batch] [-n COUNT] [-d SECONDS] "
-	    "[--json]\n");
+	    "[--json]\n"
+	    "       any of them with --backend ioctl|pagemap\n");
 	exit(status);
 }
 
@@ -100,10 +105,21 @@ parse_interval(const char *arg)
 	return (unsigned int)(d * 1000 + 0.5);
 }
 
+static enum backend
+parse_backend(const char *arg)
+{
+	enum backend	id;
+
+	if (scan_backend_parse(arg, &id) == -1)
+		die_usage("--backend wants ioctl or pagemap", arg);
+	return id;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'B' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
@@ -123,6 +139,10 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "bd:hjn:p:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case 'B':
+			o->backend = parse_backend(optarg);
+			o->backend_set = true;
+			break;
 		case 'b':
 			o->batch = true;
 			break;
@@ -265,7 +285,10 @@ main(int argc, char **argv)
 	if (o.target != NULL && (pid = resolve_target(o.target)) == -1)
 		return 1;
 
+	/* Without --backend, the probe chose: the ioctl where it exists. */
 	if (pagescan_probe(&caps, &cause) == -1 ||
+	    (o.backend_set &&
+	    scan_backend_choose(&caps, o.backend, &cause) == -1) ||
 	    (e = engine_create(&caps, &cause)) == NULL) {
 		print_error(cause ? cause : strerror(errno));
 		free(cause);
