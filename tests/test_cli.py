@@ -15,6 +15,7 @@ and exits 1 if any check failed. Standard library only.
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -650,6 +651,159 @@ def test_cli_demo_dies_with_pmtop():
     check(st is None or st[0] != b"pmtop-demo" or st[1] in "ZX",
           "demo child %d still running after pmtop was killed: %r"
           % (pid, st))
+
+
+# --- scan backends and the PMTOP_FAKE_KERNEL seam ---------------------------
+
+COMPARED = ["present", "swapped", "file", "pfnzero", "huge", "guard",
+            "soft_dirty"]
+
+
+def check_doc_backend(doc, pid, backend):
+    """check_doc() for a refresh made with the given backend."""
+    check(doc["backend"] == backend, "backend %r, want %r"
+          % (doc["backend"], backend))
+    check_doc(dict(doc, backend="ioctl"), pid)
+
+
+def fake_env(spec):
+    return dict(os.environ, PMTOP_FAKE_KERNEL=spec)
+
+
+def one_doc(args, pid=None, backend="ioctl", **kw):
+    """Run pmtop --batch --json once; its one document, checked."""
+    r = run_pmtop(["--batch", "--json", "-n", "1"] + args, **kw)
+    check(r.returncode == 0 and r.stderr == b"", show(r))
+    docs = parse_json_lines(r.stdout)
+    check(len(docs) == 1, "want 1 line, got %d" % len(docs))
+    check_doc_backend(docs[0], pid if pid is not None else docs[0]["pid"],
+                      backend)
+    return docs[0]
+
+
+def demo_vma(doc, pages, pfnzero):
+    """The demo's VMA of that size whose zero count is pfnzero, or None."""
+    for v in doc["vmas"]:
+        if v["pages"] == pages and v["pfnzero"] == pfnzero:
+            return v
+    return None
+
+
+def test_cli_backend_usage():
+    me = str(os.getpid())
+    for args in (["--batch", "--backend", "foo", "-p", me],
+                 ["--batch", "--backend=", "-p", me],
+                 ["--batch", "-p", me, "--backend"]):
+        r = run_pmtop(args)
+        check(r.returncode == 2 and r.stdout == b"", "%r: %s" % (args,
+                                                                 show(r)))
+        check(b"usage: pmtop" in r.stderr, "%r: %s" % (args, show(r)))
+    r = run_pmtop(["--help"])
+    check(b"--backend ioctl|pagemap" in r.stdout, show(r))
+
+
+def test_cli_backend_pagemap_agrees():
+    """The same stopped target through both backends: the same counts."""
+    with Child(alloc=8 << 20) as c:
+        os.kill(c.pid, signal.SIGSTOP)
+        try:
+            io = one_doc(["-p", str(c.pid)], c.pid)
+            pm = one_doc(["--backend=pagemap", "-p", str(c.pid)], c.pid,
+                         "pagemap")
+        finally:
+            os.kill(c.pid, signal.SIGCONT)
+    check(len(io["vmas"]) == len(pm["vmas"]), "VMAs %d vs %d"
+          % (len(io["vmas"]), len(pm["vmas"])))
+    for a, b in zip(io["vmas"], pm["vmas"]):
+        check(a["start"] == b["start"], "VMA %s vs %s" % (a["start"],
+                                                          b["start"]))
+        for k in COMPARED:
+            check(a[k] == b[k], "%s %s: ioctl %r, pagemap %r"
+                  % (a["start"], k, a[k], b[k]))
+    for k in COMPARED:
+        check(io["totals"][k] == pm["totals"][k], "totals.%s" % k)
+    v = vma_at(pm, c.addr)
+    check(v["present"] >= (8 << 20) // PAGE, "allocation %r" % v)
+
+
+def test_cli_backend_pagemap_text():
+    r = run_pmtop(["--demo", "--batch", "--backend", "pagemap"],
+                  timeout=RUN_TIMEOUT * 2)
+    check(r.returncode == 0 and r.stderr == b"", show(r))
+    first = r.stdout.split(b"\n", 1)[0].decode()
+    check(re.match(r"^pid \d+ \(pmtop-demo\)  backend pagemap  ", first),
+          "header %r" % first)
+
+
+def test_cli_backend_pagemap_as_nobody():
+    """Unprivileged: no frame numbers, zero and huge from smaps."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to run pmtop as another user")
+    d = one_doc(["--demo", "--backend", "pagemap"], backend="pagemap",
+                preexec_fn=drop_to_nobody, timeout=RUN_TIMEOUT * 2)
+    check("pfnzero" not in d["supported"] and "huge" not in d["supported"],
+          "supported %r: zero and huge are per VMA here" % d["supported"])
+    zero = demo_vma(d, (4 << 20) // PAGE, (4 << 20) // PAGE)
+    check(zero is not None and zero["present"] == zero["pages"],
+          "no 4 MiB VMA of zero pages: %r" % [v for v in d["vmas"]
+                                              if v["pages"] == 1024])
+    check(d["totals"]["huge"] is not None and d["totals"]["pfnzero"] >=
+          zero["pages"], "totals %r" % d["totals"])
+
+
+def test_cli_seam_no_ioctl():
+    """A kernel without PAGEMAP_SCAN: pmtop runs on the pagemap backend."""
+    env = fake_env("no-ioctl")
+    d = one_doc(["--demo"], backend="pagemap", env=env,
+                timeout=RUN_TIMEOUT * 2)
+    check(demo_vma(d, (4 << 20) // PAGE, (4 << 20) // PAGE) is not None,
+          "no VMA of zero pages")
+    r = run_pmtop(["--demo", "--batch", "--backend", "ioctl"], env=env)
+    check(r.returncode == 1 and r.stdout == b"", show(r))
+    msg = stderr_one_line(r)
+    check("PAGEMAP_SCAN" in msg and "--backend=pagemap" in msg,
+          "message %r" % msg)
+
+
+def test_cli_seam_no_bits():
+    """No SOFT_DIRTY or GUARD: null in JSON, n/a in text, never 0."""
+    env = fake_env("no-bits=soft_dirty,guard")
+    for backend in ("ioctl", "pagemap"):
+        d = one_doc(["--demo", "--backend", backend], backend=backend,
+                    env=env, timeout=RUN_TIMEOUT * 2)
+        check("guard" not in d["supported"] and
+              "soft_dirty" not in d["supported"], "supported %r"
+              % d["supported"])
+        for v in d["vmas"] + [d["totals"]]:
+            # Swapped too: guard markers would count as swap.
+            for k in ("guard", "soft_dirty", "swapped"):
+                check(v[k] is None, "%s: %s %r" % (backend, k, v[k]))
+        r = run_pmtop(["--demo", "--batch", "--backend", backend], env=env,
+                      timeout=RUN_TIMEOUT * 2)
+        check(r.returncode == 0 and r.stderr == b"", show(r))
+        for line in r.stdout.decode().splitlines()[2:]:
+            m = TEXT_LINE_RE.match(line)
+            if m:
+                check(line.split()[4] == "n/a", "swapped in %r" % line)
+
+
+def test_cli_seam_misspelt():
+    r = run_pmtop(["--demo", "--batch"], env=fake_env("no-ioctls"))
+    check(r.returncode == 1 and r.stdout == b"", show(r))
+    msg = stderr_one_line(r)
+    check("PMTOP_FAKE_KERNEL" in msg and "no-ioctls" in msg,
+          "message %r" % msg)
+
+
+def test_cli_backend_pagemap_denied():
+    if os.geteuid() != 0:
+        raise Skip("needs root to run pmtop as another user")
+    with Child() as c:
+        r = run_pmtop(["--batch", "--backend", "pagemap", "-p", str(c.pid)],
+                      preexec_fn=drop_to_nobody)
+        check(r.returncode == 1 and r.stdout == b"", show(r))
+        msg = stderr_one_line(r)
+        check("CAP_SYS_PTRACE" in msg, "message %r" % msg)
 
 
 # --- runner -----------------------------------------------------------------
