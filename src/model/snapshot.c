@@ -50,6 +50,8 @@ snapshot_unref(struct snapshot *s)
 	for (i = 0; i < s->nvma; i++)
 		vma_info_fini(&s->vma[i].info);
 	free(s->vma);
+	free(s->written);
+	free(s->track_msg);
 	raster_destroy(s->raster);
 	if (s->procs != NULL)
 		proclist_clear(s->procs);
@@ -156,15 +158,14 @@ snapshot_count(struct snap_vma *vma, uint64_t pages, cat_mask cats)
 	}
 }
 
-void
-snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
+/* Account pages of one set of categories, split at VMA boundaries. */
+static void
+snapshot_add_pages(struct snapshot *s, size_t *cursor, uint64_t start,
     uint64_t end, cat_mask cats)
 {
 	struct snap_vma	*vma;
 	uint64_t	 lo, hi;
 	size_t		 i = *cursor;
-
-	cats = snapshot_normalise(cats);
 
 	/* A region before the cursor means the caller went back: restart. */
 	if (i >= s->nvma || start < s->vma[i].info.start)
@@ -190,6 +191,124 @@ snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
 	*cursor = i < s->nvma ? i : 0;
 }
 
+/* The first written run that ends after addr, from the cursor on. */
+static size_t
+snapshot_seek_written(struct snapshot *s, uint64_t addr)
+{
+	size_t	lo = 0, hi = s->nwritten, mid, i = s->written_cursor;
+
+	/* The caller went back: search from the start. */
+	if (i > s->nwritten || (i > 0 && s->written[i - 1].end > addr)) {
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (s->written[mid].end <= addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	while (i < s->nwritten && s->written[i].end <= addr)
+		i++;
+	s->written_cursor = i;
+	return i;
+}
+
+void
+snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
+    uint64_t end, cat_mask cats)
+{
+	const struct snap_run	*w;
+	uint64_t		 hi;
+	size_t			 i;
+
+	cats = snapshot_normalise(cats);
+	if (s->nwritten == 0) {
+		snapshot_add_pages(s, cursor, start, end, cats);
+		return;
+	}
+
+	/* Cut the region where written runs begin and end. */
+	i = snapshot_seek_written(s, start);
+	while (start < end) {
+		w = i < s->nwritten ? &s->written[i] : NULL;
+		if (w == NULL || w->start >= end) {
+			snapshot_add_pages(s, cursor, start, end, cats);
+			break;
+		}
+		if (w->start > start) {
+			snapshot_add_pages(s, cursor, start, w->start, cats);
+			start = w->start;
+		}
+		hi = w->end < end ? w->end : end;
+		snapshot_add_pages(s, cursor, start, hi,
+		    cats | CAT_BIT(CAT_WRITTEN));
+		start = hi;
+		if (hi == w->end)
+			i++;
+	}
+	s->written_cursor = i;
+}
+
+int
+snapshot_add_written(struct snapshot *s, uint64_t start, uint64_t end)
+{
+	struct snap_run	*grown, *last;
+	size_t		 lo = 0, hi = s->nwritten, mid;
+
+	last = s->nwritten > 0 ? &s->written[s->nwritten - 1] : NULL;
+	if (last != NULL && last->end == start) {
+		last->end = end;
+		return 0;
+	}
+	if (s->nwritten == s->written_cap) {
+		s->written_cap = s->written_cap ? s->written_cap * 2 : 256;
+		grown = realloc(s->written, s->written_cap * sizeof *grown);
+		if (grown == NULL)
+			return -1;
+		s->written = grown;
+	}
+
+	/* Out of order (never from the tracker): keep the array sorted. */
+	if (last != NULL && start < last->start) {
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (s->written[mid].start < start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else
+		lo = s->nwritten;
+	memmove(&s->written[lo + 1], &s->written[lo],
+	    (s->nwritten - lo) * sizeof *s->written);
+	s->written[lo].start = start;
+	s->written[lo].end = end;
+	s->nwritten++;
+	return 0;
+}
+
+void
+snapshot_mark_tracked(struct snapshot *s, size_t i, enum vma_track track)
+{
+	s->vma[i].track = track;
+}
+
+int
+snapshot_set_track_msg(struct snapshot *s, uint64_t seq, bool error,
+    const char *msg)
+{
+	char	*copy = NULL;
+
+	if (msg != NULL && (copy = strdup(msg)) == NULL)
+		return -1;
+	free(s->track_msg);
+	s->track_msg = copy;
+	s->track_msg_seq = seq;
+	s->track_msg_error = error;
+	return 0;
+}
+
 /* Which counts of a scanned VMA are known, given what was asked. */
 static cat_mask
 snapshot_known(const struct snap_vma *vma)
@@ -200,7 +319,10 @@ snapshot_known(const struct snap_vma *vma)
 	if (!vma->scanned || vma->covered != vma->pages)
 		return 0;
 
-	known = vma->asked;
+	/* Written means something only where tracking armed the pages. */
+	known = vma->asked & ~CAT_BIT(CAT_WRITTEN);
+	if (vma->track == VMA_TRACK_ON)
+		known |= CAT_BIT(CAT_WRITTEN);
 
 	/* Never asked because it cannot happen here: a known zero. */
 	if (!vma_may_hold_file_pages(&vma->info))
@@ -233,6 +355,11 @@ snapshot_finish(struct snapshot *s)
 	memset(s->total, 0, sizeof s->total);
 	s->total_known = 0;
 	s->total_pages = 0;
+
+	/* The runs are in the counts and the raster now. */
+	free(s->written);
+	s->written = NULL;
+	s->nwritten = s->written_cap = s->written_cursor = 0;
 
 	for (i = 0; i < s->nvma; i++) {
 		vma = &s->vma[i];
@@ -286,6 +413,30 @@ snapshot_state_name(enum target_state state)
 		break;
 	}
 	return "error";
+}
+
+const char *
+vma_track_name(enum vma_track track)
+{
+	switch (track) {
+	case VMA_TRACK_OFF:
+		return "off";
+	case VMA_TRACK_ON:
+		return "tracked";
+	case VMA_TRACK_NEW:
+		return "armed now";
+	case VMA_TRACK_PROT_NONE:
+		return "PROT_NONE";
+	case VMA_TRACK_SPARSE:
+		return "sparse reservation";
+	case VMA_TRACK_SPECIAL:
+		return "kernel mapping";
+	case VMA_TRACK_REFUSED:
+		return "refused by the kernel";
+	case VMA_TRACK_BUSY:
+		break;
+	}
+	return "another userfaultfd has it";
 }
 
 const char *

@@ -14,6 +14,8 @@
  *   file	page cache and shmem pages
  *   pfnzero	pages mapped to the shared zero page
  *   huge	pages mapped by a huge page, the huge zero page excluded
+ *   written	pages written since the previous refresh: known only in
+ *		VMAs write tracking has armed since then (VMA_TRACK_ON)
  *   others	the page carries that category bit
  * So present - pfnzero equals smaps Rss, and huge equals AnonHugePages +
  * ShmemPmdMapped + FilePmdMapped.
@@ -47,6 +49,24 @@ enum backend {
 	BACKEND_PAGEMAP		/* classic 8-byte pagemap entries */
 };
 
+/*
+ * Write tracking of one VMA. Only VMA_TRACK_ON has a written count; a
+ * VMA armed in this refresh has one from the next. The skipped ones are
+ * not registered with the kernel at all.
+ */
+enum vma_track {
+	VMA_TRACK_OFF,		/* tracking is off */
+	VMA_TRACK_ON,		/* armed since the previous refresh */
+	VMA_TRACK_NEW,		/* armed in this refresh */
+	VMA_TRACK_PROT_NONE,	/* skipped: no access, nothing to write */
+	VMA_TRACK_SPARSE,	/* skipped: large and mostly unpopulated, */
+				/* arming would cost page tables */
+	VMA_TRACK_SPECIAL,	/* skipped: vdso, vvar, vsyscall */
+	VMA_TRACK_REFUSED,	/* the kernel refused it (read-only shared */
+				/* file, shadow stack...) */
+	VMA_TRACK_BUSY		/* another userfaultfd has it */
+};
+
 struct snap_vma {
 	struct vma_info	 info;
 	uint64_t	 pages;			/* (end - start) / page_size */
@@ -55,6 +75,13 @@ struct snap_vma {
 	uint64_t	 covered;		/* pages the kernel reported */
 	cat_mask	 asked;			/* bits asked of the kernel */
 	bool		 scanned;		/* asked at all */
+	enum vma_track	 track;
+};
+
+/* Pages written, [start, end), as write tracking reported them. */
+struct snap_run {
+	uint64_t	start;
+	uint64_t	end;
 };
 
 struct snapshot {
@@ -79,6 +106,24 @@ struct snapshot {
 	uint64_t		 total_pages;
 	uint64_t		 total[CAT_COUNT];
 	cat_mask		 total_known;	/* known in some VMA */
+
+	/*
+	 * Write tracking. The message says what tracking last did (on,
+	 * off, refused, ended); msg_seq grows with each new one, so that a
+	 * consumer shows it once even if it missed the snapshot that
+	 * brought it.
+	 */
+	bool			 tracking;	/* on in this refresh */
+	double			 track_seconds;	/* time written counts cover */
+	char			*track_msg;	/* one line, or NULL */
+	uint64_t		 track_msg_seq;
+	bool			 track_msg_error;
+
+	/* Written runs, ascending; only while building. */
+	struct snap_run		*written;
+	size_t			 nwritten;
+	size_t			 written_cap;
+	size_t			 written_cursor;
 
 	struct raster		*raster;	/* the request's window */
 	struct proclist		*procs;		/* every process, if asked */
@@ -122,6 +167,25 @@ void snapshot_mark_scanned(struct snapshot *s, size_t i, cat_mask asked);
 void snapshot_add_region(struct snapshot *s, size_t *cursor, uint64_t start,
     uint64_t end, cat_mask cats);
 void snapshot_finish(struct snapshot *s);
+
+/*
+ * Write tracking, also while building. snapshot_add_written() records
+ * pages written, before the regions are added: snapshot_add_region()
+ * then adds PAGE_IS_WRITTEN to the pages they cover (so that counts,
+ * raster and filter see one set of categories per page). Runs must come
+ * in ascending order; -1 on ENOMEM. snapshot_mark_tracked() sets the
+ * tracking state of VMA i; VMA_TRACK_ON makes its written count known.
+ */
+int snapshot_add_written(struct snapshot *s, uint64_t start, uint64_t end);
+void snapshot_mark_tracked(struct snapshot *s, size_t i,
+    enum vma_track track);
+
+/* Set the tracking message (copied) and its sequence. -1 on ENOMEM. */
+int snapshot_set_track_msg(struct snapshot *s, uint64_t seq, bool error,
+    const char *msg);
+
+/* "tracked", "new", "PROT_NONE", "sparse", ... for a tracking state. */
+const char *vma_track_name(enum vma_track track);
 
 /* Index of the VMA holding addr, or -1. */
 long snapshot_find_vma(const struct snapshot *s, uint64_t addr);
