@@ -48,11 +48,23 @@ backend_ioctl_supported(const struct pagescan_caps *caps)
 	return caps->working | caps->absent;
 }
 
+/*
+ * Without FILE in the mask the run is private anonymous memory (see
+ * vma_may_hold_file_pages()), which is never VM_PFNMAP: the kernel need
+ * only report its populated pages, which over fragmented memory makes
+ * PAGEMAP_SCAN faster than reading classic pagemap. Soft-dirty is set on
+ * unpopulated pages too, so with it every page is asked for.
+ */
 static int
 backend_ioctl_range(void *b, uint64_t lo, uint64_t hi, cat_mask mask,
     pagescan_region_cb *cb, void *arg)
 {
-	return pagescan_range(b, lo, hi, mask, cb, arg);
+	const cat_mask	populated = CAT_BIT(CAT_PRESENT) |
+	    CAT_BIT(CAT_SWAPPED) | CAT_BIT(CAT_GUARD) | CAT_BIT(CAT_WPALLOWED);
+
+	if (mask & (CAT_BIT(CAT_FILE) | CAT_BIT(CAT_SOFT_DIRTY)))
+		return pagescan_range(b, lo, hi, mask, cb, arg);
+	return pagescan_range_populated(b, lo, hi, mask, populated, cb, arg);
 }
 
 static void *

@@ -50,6 +50,15 @@ struct pagescan {
 
 	/* A region held back in case the next call continues it. */
 	bool			 pending;
+
+	/*
+	 * Populated-only scans: only pages with one of these bits are
+	 * reported by the kernel, and the gaps are filled in here, up to
+	 * filled, as pages with no category.
+	 */
+	cat_mask		 anyof;
+	uint64_t		 filled;
+	cat_mask		 accepted;	/* bits the kernel knows */
 	struct page_region	 tail;
 };
 
@@ -279,6 +288,7 @@ pagescan_create(int pagemap_fd, const struct pagescan_caps *caps)
 	}
 	ps->fd = pagemap_fd;
 	ps->fake = caps->fake;
+	ps->accepted = caps->accepted;
 	ps->page_size = caps->page_size;
 	ps->chunk = PAGESCAN_CHUNK_START;
 	return ps;
@@ -310,6 +320,34 @@ pagescan_flush(struct pagescan *ps, pagescan_region_cb *cb, void *arg)
 	ps->pending = false;
 }
 
+/* Add [start, end) to the held-back region, or pass that on first. */
+static void
+pagescan_emit(struct pagescan *ps, uint64_t start, uint64_t end,
+    uint64_t cats, pagescan_region_cb *cb, void *arg)
+{
+	if (ps->pending && ps->tail.end == start &&
+	    ps->tail.categories == cats) {
+		ps->tail.end = end;
+		return;
+	}
+	pagescan_flush(ps, cb, arg);
+	ps->tail.start = start;
+	ps->tail.end = end;
+	ps->tail.categories = cats;
+	ps->pending = true;
+}
+
+/* In a populated-only scan, the pages up to upto matched nothing. */
+static void
+pagescan_fill(struct pagescan *ps, uint64_t upto, pagescan_region_cb *cb,
+    void *arg)
+{
+	if (ps->anyof == 0 || upto <= ps->filled)
+		return;
+	pagescan_emit(ps, ps->filled, upto, 0, cb, arg);
+	ps->filled = upto;
+}
+
 /* Merge n new regions with the held-back one and pass on all but the last. */
 static void
 pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
@@ -320,14 +358,10 @@ pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
 
 	for (i = 0; i < n; i++) {
 		r = &ps->vec[i];
-		if (ps->pending && ps->tail.end == r->start &&
-		    ps->tail.categories == r->categories) {
-			ps->tail.end = r->end;
-			continue;
-		}
-		pagescan_flush(ps, cb, arg);
-		ps->tail = *r;
-		ps->pending = true;
+		pagescan_fill(ps, r->start, cb, arg);
+		pagescan_emit(ps, r->start, r->end, r->categories, cb, arg);
+		if (r->end > ps->filled)
+			ps->filled = r->end;
 	}
 }
 
@@ -369,6 +403,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	scan.vec = (uintptr_t)ps->vec;
 	scan.vec_len = PAGESCAN_VEC_LEN;
 	scan.return_mask = mask;
+	scan.category_anyof_mask = ps->anyof;
 
 	t0 = pagescan_now();
 	n = pagescan_ioctl(ps->fd, &ps->fake, &scan);
@@ -389,17 +424,25 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 		if (ps->vec[n - 1].end > next)
 			next = ps->vec[n - 1].end;
 	}
+
+	/*
+	 * The kernel walked up to next; what it did not report there did
+	 * not match (a full vector stops at a page that did).
+	 */
+	pagescan_fill(ps, next, cb, arg);
 	pagescan_adapt(ps, next - s, dt);
 	return next;
 }
 
-int
-pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
+/* The loop of both kinds of range scan. */
+static int
+pagescan_walk(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
     pagescan_region_cb *cb, void *arg)
 {
 	uint64_t	s = lo, e, next;
 
 	ps->pending = false;
+	ps->filled = lo;
 	while (s < hi) {
 		e = hi - s > ps->chunk ? s + ps->chunk : hi;
 		next = pagescan_step(ps, s, e, mask, cb, arg);
@@ -411,4 +454,27 @@ pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
 	}
 	pagescan_flush(ps, cb, arg);
 	return 0;
+}
+
+int
+pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
+    pagescan_region_cb *cb, void *arg)
+{
+	ps->anyof = 0;
+	return pagescan_walk(ps, lo, hi, mask, cb, arg);
+}
+
+int
+pagescan_range_populated(struct pagescan *ps, uint64_t lo, uint64_t hi,
+    cat_mask mask, cat_mask anyof, pagescan_region_cb *cb, void *arg)
+{
+	int	rc;
+
+	/* A bit the kernel does not know would make it refuse the call. */
+	ps->anyof = anyof & ps->accepted;
+	if (ps->anyof == 0)
+		return pagescan_range(ps, lo, hi, mask, cb, arg);
+	rc = pagescan_walk(ps, lo, hi, mask, cb, arg);
+	ps->anyof = 0;
+	return rc;
 }

@@ -98,6 +98,17 @@ void pagescan_destroy(struct pagescan *ps);
 int pagescan_range(struct pagescan *ps, uint64_t lo, uint64_t hi,
     cat_mask mask, pagescan_region_cb *cb, void *arg);
 
+/*
+ * The same, asking the kernel to report only pages with one of the bits
+ * in anyof (PRESENT, SWAPPED, GUARD, WPALLOWED, say), and reporting every
+ * other page of the range here as a region with no category. Over
+ * fragmented memory this halves what the kernel writes out. Only for
+ * ranges the kernel walks whole (no VM_PFNMAP VMA: it would skip those,
+ * and their pages would be reported as empty).
+ */
+int pagescan_range_populated(struct pagescan *ps, uint64_t lo, uint64_t hi,
+    cat_mask mask, cat_mask anyof, pagescan_region_cb *cb, void *arg);
+
 /* Counters since creation. */
 void pagescan_get_stats(const struct pagescan *ps,
     struct pagescan_stats *stats);
