@@ -289,8 +289,16 @@ target_mark_tmpfs(const struct target *t, struct vma_list *list)
 {
 	unsigned int	 major, minor;
 	char		 path[64], *line = NULL;
-	size_t		 cap = 0;
+	size_t		 cap = 0, i;
 	FILE		*f;
+
+	/* tmpfs has no device: files on disks need no mountinfo. */
+	for (i = 0; i < list->n; i++) {
+		if (list->v[i].kind == VMA_FILE && list->v[i].dev_major == 0)
+			break;
+	}
+	if (i == list->n)
+		return 0;
 
 	snprintf(path, sizeof path, "/proc/%d/mountinfo", t->pid);
 	f = fopen(path, "re");
