@@ -2,10 +2,14 @@
  * Batch mode. Starts the engine on the target, waits on its fd for each
  * snapshot, and prints it whole with one write, so that what reaches
  * stdout is always complete documents even when the target dies mid-run:
- * a failure ends the run with a line on stderr instead.
+ * a failure ends the run with a line on stderr instead. A terminating
+ * signal only writes to a pipe the loop polls too, so the run ends the
+ * ordinary way and write tracking is detached on the way out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +17,78 @@
 #include "batch.h"
 #include "model/buf.h"
 #include "model/report.h"
+
+static const int batch_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Written by the signal handler, read by the loop. */
+static int	batch_signal_pipe[2] = { -1, -1 };
+
+static void
+batch_signal_cb(int signo)
+{
+	unsigned char	c = (unsigned char)signo;
+	int		saved = errno;
+
+	/* A full pipe already holds a wake-up: dropping this one is fine. */
+	if (write(batch_signal_pipe[1], &c, 1) == -1)
+		errno = saved;
+	errno = saved;
+}
+
+static int
+batch_signals_start(void)
+{
+	struct sigaction	sa;
+	size_t			i;
+
+	if (pipe2(batch_signal_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = batch_signal_cb;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
+		sigaction(batch_signals[i], &sa, NULL);
+	return 0;
+}
+
+static void
+batch_signals_stop(void)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
+		signal(batch_signals[i], SIG_DFL);
+	close(batch_signal_pipe[0]);
+	close(batch_signal_pipe[1]);
+	batch_signal_pipe[0] = batch_signal_pipe[1] = -1;
+}
+
+/* The first signal that came, as a shell reports a death by it; or 0. */
+static int
+batch_signals_read(void)
+{
+	unsigned char	c;
+
+	if (read(batch_signal_pipe[0], &c, 1) == 1)
+		return 128 + c;
+	return 0;
+}
+
+/*
+ * A tracking message not shown yet goes to stderr if it is an error (a
+ * refusal, tracking that ended with an exec): the output still goes on,
+ * with written counts null.
+ */
+static void
+batch_track_msg(const struct snapshot *snap, uint64_t *shown)
+{
+	if (snap->track_msg == NULL || snap->track_msg_seq == *shown)
+		return;
+	*shown = snap->track_msg_seq;
+	if (snap->track_msg_error)
+		fprintf(stderr, "pmtop: %s\n", snap->track_msg);
+}
 
 /* Write what the report built so far to stdout. */
 static bool
@@ -62,33 +138,40 @@ int
 batch_run(struct engine *e, int pid, const struct batch_options *opt)
 {
 	struct engine_request	 req = { 0 };
-	struct pollfd		 pfd;
+	struct pollfd		 pfd[2];
 	struct snapshot		*snap;
+	uint64_t		 shown = 0;
 	long			 printed = 0;
 	int			 rc = 0;
 
 	req.categories = CAT_ALL;
 	req.interval_ms = opt->interval_ms;
+	req.track = opt->track;
 	engine_set_request(e, &req);
 	engine_set_target(e, pid);
-	if (engine_start(e) == -1) {
+	if (batch_signals_start() == -1 || engine_start(e) == -1) {
 		fprintf(stderr, "pmtop: cannot start the scan thread: %s\n",
 		    strerror(errno));
 		return 1;
 	}
 
-	pfd.fd = engine_fd(e);
-	pfd.events = POLLIN;
+	pfd[0].fd = engine_fd(e);
+	pfd[1].fd = batch_signal_pipe[0];
+	pfd[0].events = pfd[1].events = POLLIN;
 	while (rc == 0 && (opt->count == 0 || printed < opt->count)) {
-		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			break;
+		if (pfd[1].revents && (rc = batch_signals_read()) != 0)
 			break;
 		snap = engine_take(e);
 		if (snap == NULL)
 			continue;
+		batch_track_msg(snap, &shown);
 		rc = batch_print(snap, opt, printed);
 		printed++;
 		snapshot_unref(snap);
 	}
 	engine_stop(e);
+	batch_signals_stop();
 	return rc;
 }

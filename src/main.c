@@ -1,8 +1,9 @@
 /*
  * pmtop: a memory-map viewer for Linux. This file reads the options,
- * probes the kernel, chooses the scan backend, finds the target and hands
- * over to a mode: the viewer, batch output, or the demo workload watched
- * in either.
+ * probes the kernel, chooses the scan backend, finds the target (or
+ * starts it, tracked, for -- CMD; or attaches to it for --track) and
+ * hands over to a mode: the viewer, batch output, or the demo workload
+ * watched in either.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "batch.h"
@@ -23,6 +25,7 @@
 #include "scan/engine.h"
 #include "scan/pagescan.h"
 #include "scan/proclist.h"
+#include "scan/track.h"
 #include "ui/ui.h"
 
 #define PMTOP_VERSION "0.1.0"
@@ -35,6 +38,9 @@ struct options {
 	bool			 backend_set;	/* --backend given */
 	enum backend		 backend;
 	const char		*target;	/* -p */
+	bool			 track;		/* --track */
+	bool			 track_force;	/* --track=force */
+	char			**command;	/* -- CMD ARG... */
 	struct batch_options	 batch_opt;
 };
 
@@ -57,9 +63,13 @@ static __attribute__((noreturn)) void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: pmtop [-d SECONDS] [--no-color] [-p PID|NAME]\n"
+	    "usage: pmtop [-d SECONDS] [--no-color] [--track[=force]] "
+	    "[-p PID|NAME]\n"
+	    "       pmtop [-d SECONDS] [--no-color] -- COMMAND [ARG...]\n"
 	    "       pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
-	    "-p PID|NAME\n"
+	    "[--track[=force]] -p PID|NAME\n"
+	    "       pmtop --batch [-n COUNT] [-d SECONDS] [--json] "
+	    "-- COMMAND [ARG...]\n"
 	    "       pmtop --demo [--batch] [-n COUNT] [-d SECONDS] "
 	    "[--json]\n"
 	    "       any of them with --backend ioctl|pagemap\n");
@@ -115,6 +125,21 @@ parse_backend(const char *arg)
 	return id;
 }
 
+/* What the options cannot be given together with. */
+static void
+check_options(const struct options *o)
+{
+	if (o->command != NULL && o->target != NULL)
+		die_usage("give -p or a command, not both", o->target);
+	if (o->command != NULL && o->demo)
+		die_usage("give --demo or a command, not both",
+		    o->command[0]);
+	if (o->track && o->demo)
+		die_usage("--track", "the demo cannot be tracked");
+	if (o->track && o->target == NULL && o->command == NULL)
+		die_usage("--track", "give -p PID|NAME");
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -126,6 +151,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "demo-workload", no_argument, NULL, 'W' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "track", optional_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -167,6 +193,12 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'p':
 			o->target = optarg;
 			break;
+		case 'T':
+			if (optarg != NULL && strcmp(optarg, "force") != 0)
+				die_usage("--track takes only =force", optarg);
+			o->track = true;
+			o->track_force = optarg != NULL;
+			break;
 		case 'h':
 			usage(0);
 		case 'V':
@@ -176,8 +208,14 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(2);
 		}
 	}
-	if (optind < argc)
+	/* After "--", the rest is the command to start. */
+	if (optind < argc && strcmp(argv[optind - 1], "--") == 0)
+		o->command = &argv[optind];
+	else if (optind < argc)
 		die_usage("unexpected argument", argv[optind]);
+	else if (strcmp(argv[optind - 1], "--") == 0)
+		die_usage("no command", "give one after --");
+	check_options(o);
 }
 
 /* Turn -p PID|NAME into a pid; -1 after saying why. */
@@ -228,19 +266,72 @@ run_workload(void)
 	return 0;
 }
 
-/* Watch pid (0: pick one) in the viewer or in batch mode. */
+/*
+ * Watch pid (0: pick one) in the viewer or in batch mode; tracked says
+ * the engine was given a tracker of it.
+ */
 static int
-run_mode(struct engine *e, const struct options *o, int pid)
+run_mode(struct engine *e, const struct options *o, int pid, bool tracked)
 {
+	struct batch_options	bo = o->batch_opt;
 	struct ui_options	uo;
 
-	if (o->batch)
-		return batch_run(e, pid, &o->batch_opt);
+	if (o->batch) {
+		bo.track = tracked;
+		return batch_run(e, pid, &bo);
+	}
 	memset(&uo, 0, sizeof uo);
 	uo.pid = pid;
 	uo.interval_ms = o->batch_opt.interval_ms;
 	uo.no_color = o->no_color;
+	uo.tracking = tracked;
 	return ui_run(e, &uo);
+}
+
+/*
+ * Track pid from now on (--track) or start the command tracked, before
+ * the engine runs: the tracker must be made on this thread, which is
+ * then the target's tracer. Returns the tracker, or NULL after saying
+ * why.
+ */
+static struct track *
+start_tracking(const struct options *o, int pid)
+{
+	struct track	*t;
+	char		*cause = NULL;
+
+	if (o->command != NULL) {
+		/* Its output must not mix with pmtop's, nor garble a screen. */
+		t = track_launch(o->command, o->batch ?
+		    INJECT_STDOUT_TO_STDERR : INJECT_STDIO_NULL, &cause);
+	} else
+		t = track_attach(pid, o->track_force, &cause);
+	if (t == NULL) {
+		print_error(cause != NULL ? cause : strerror(errno));
+		free(cause);
+	}
+	return t;
+}
+
+/*
+ * The command pmtop started ends with pmtop, as under strace: SIGTERM,
+ * and SIGKILL if it is still there 5 s later. It was detached before
+ * (engine_destroy()), so it ends untouched.
+ */
+static void
+end_command(pid_t pid)
+{
+	struct timespec	nap = { 0, 10 * 1000 * 1000 };
+	int		i;
+
+	kill(pid, SIGTERM);
+	for (i = 0; i < 500; i++) {
+		if (waitpid(pid, NULL, WNOHANG) != 0)
+			return;
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /* Start the demo workload and watch it. */
@@ -256,7 +347,7 @@ run_demo(struct engine *e, const struct options *o)
 		free(cause);
 		return 1;
 	}
-	rc = run_mode(e, o, layout.pid);
+	rc = run_mode(e, o, layout.pid, false);
 	kill(layout.pid, SIGKILL);
 	waitpid(layout.pid, NULL, 0);
 	return rc;
@@ -268,14 +359,16 @@ main(int argc, char **argv)
 	struct pagescan_caps	 caps;
 	struct options		 o;
 	struct engine		*e;
+	struct track		*t = NULL;
 	char			*cause = NULL;
 	int			 pid = 0, rc;
 
 	parse_options(argc, argv, &o);
 	if (o.workload)
 		return run_workload();
-	if (o.batch && !o.demo && o.target == NULL)
-		die_usage("no target", "give -p PID|NAME, or --demo");
+	if (o.batch && !o.demo && o.target == NULL && o.command == NULL)
+		die_usage("no target", "give -p PID|NAME, -- COMMAND, or "
+		    "--demo");
 	if (!o.batch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
 		print_error("not a terminal: use --batch to print what "
 		    "pmtop sees");
@@ -295,7 +388,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	rc = o.demo ? run_demo(e, &o) : run_mode(e, &o, pid);
+	if (o.track || o.command != NULL) {
+		if ((t = start_tracking(&o, pid)) == NULL) {
+			engine_destroy(e);
+			return 1;
+		}
+		pid = track_pid(t);
+		engine_set_tracker(e, t);
+	}
+
+	rc = o.demo ? run_demo(e, &o) : run_mode(e, &o, pid, t != NULL);
 	engine_destroy(e);
+	if (o.command != NULL)
+		end_command(pid);
 	return rc;
 }

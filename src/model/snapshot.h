@@ -114,7 +114,7 @@ struct snapshot {
 	 * brought it.
 	 */
 	bool			 tracking;	/* on in this refresh */
-	double			 track_seconds;	/* time written counts cover */
+	double			 track_seconds;	/* what written covers */
 	char			*track_msg;	/* one line, or NULL */
 	uint64_t		 track_msg_seq;
 	bool			 track_msg_error;

@@ -12,10 +12,18 @@
  * variable the thread sleeps on between refreshes, so a new request is
  * served at once and never waits for the interval. A scan in progress is
  * never interrupted; its result is simply superseded by the next one.
+ *
+ * Write tracking lives on the same thread: the tracker (track.h) reads
+ * and re-arms the written pages before the pages are scanned, so that
+ * the regions carry them, and registers new VMAs after. The thread
+ * attaches and detaches it when a request says so anew (track_gen), and
+ * what it did goes into every snapshot as a numbered message.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -38,6 +46,14 @@ struct engine_scanner {
 	bool			 seen;		/* scanned it at least once */
 	unsigned int		 execs;
 	uint64_t		 seq;
+
+	struct track		*track;		/* write tracking, if on */
+	unsigned int		 track_gen;	/* the request's, acted on */
+	bool			 track_again;	/* after an exec */
+	bool			 track_fresh;	/* attached, not read yet */
+	char			*track_msg;	/* what tracking last did */
+	uint64_t		 track_msg_seq;
+	bool			 track_msg_error;
 };
 
 struct engine {
@@ -181,22 +197,87 @@ engine_make_reader(struct engine_scanner *sc)
 	return sc->scan != NULL;
 }
 
+static void
+engine_track_say(struct engine_scanner *sc, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Say what tracking did; the next snapshots carry it. */
+static void
+engine_track_say(struct engine_scanner *sc, bool error, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(sc->track_msg);
+	va_start(ap, fmt);
+	if (vasprintf(&sc->track_msg, fmt, ap) == -1)
+		sc->track_msg = NULL;
+	va_end(ap);
+	sc->track_msg_seq++;
+	sc->track_msg_error = error;
+}
+
+/* What a tracker just armed, for the message that says it is on. */
+static void
+engine_track_said_on(struct engine_scanner *sc, double seconds)
+{
+	struct track_stats	st;
+
+	track_get_stats(sc->track, &st);
+	engine_track_say(sc, false, "write tracking on: pid %d, %zu VMAs "
+	    "armed in %.1f ms", track_pid(sc->track), st.armed_vmas,
+	    seconds * 1e3);
+}
+
+/*
+ * Tracking ended with the mm it tracked: the process exited or exec'd
+ * (a userfaultfd is bound to one mm). After an exec the process is
+ * tracked again at the next refresh: a command started through a
+ * wrapper script (or a shim) execs at once, and the user asked for the
+ * process. Nothing in snap may claim a written count meanwhile.
+ */
+static void
+engine_track_lost(struct engine_scanner *sc, struct snapshot *snap)
+{
+	bool	exited = sc->target == NULL || target_exited(sc->target);
+	int	pid = track_pid(sc->track);
+	size_t	i;
+
+	track_destroy(sc->track);
+	sc->track = NULL;
+	sc->track_again = !exited;
+	engine_track_say(sc, false, "write tracking ended: pid %d %s", pid,
+	    exited ? "exited" : "exec'd another program; tracking it again");
+	if (snap == NULL)
+		return;
+	snap->tracking = false;
+	snap->nwritten = 0;
+	for (i = 0; i < snap->nvma; i++)
+		snapshot_mark_tracked(snap, i, VMA_TRACK_OFF);
+}
+
 /* Let go of everything the scanner holds; on the thread that used it. */
 static void
 engine_scanner_fini(struct engine_scanner *sc)
 {
 	if (sc->scan != NULL)
 		sc->be->destroy(sc->scan);
+	track_destroy(sc->track);
 	target_close(sc->target);
 	proclist_reader_destroy(sc->procs);
+	free(sc->track_msg);
 	sc->scan = NULL;
+	sc->track = NULL;
 	sc->target = NULL;
 	sc->procs = NULL;
+	sc->track_msg = NULL;
 }
 
 static void
 engine_close_target(struct engine_scanner *sc)
 {
+	/* A tracker given before the first open outlives no target. */
+	if (sc->track != NULL && sc->target != NULL)
+		engine_track_lost(sc, NULL);
 	if (sc->scan != NULL)
 		sc->be->destroy(sc->scan);
 	target_close(sc->target);
@@ -356,8 +437,17 @@ engine_collect(struct engine_scanner *sc, struct snapshot *snap,
 	}
 	engine_make_raster(snap, req);
 
+	/* Written pages first: the regions of the scan take them in. */
+	if (sc->track != NULL && sc->track_fresh)
+		track_mark(sc->track, snap);
+	else if (sc->track != NULL && track_collect(sc->track, snap) == -1)
+		engine_track_lost(sc, snap);
 	if (engine_scan_vmas(sc, snap, req->categories) == -1)
 		return engine_target_lost(sc, snap, errno) ? 1 : -1;
+	if (sc->track != NULL && !sc->track_fresh &&
+	    track_sync(sc->track, snap) == -1)
+		engine_track_lost(sc, snap);
+	sc->track_fresh = false;
 
 	/* Gone during the reads: what was read may be half a picture. */
 	if (target_exited(sc->target)) {
@@ -382,6 +472,45 @@ engine_reset_snapshot(struct snapshot *snap)
 	snap->nvma = 0;
 	raster_destroy(snap->raster);
 	snap->raster = NULL;
+	snap->nwritten = 0;
+	snap->written_cursor = 0;
+}
+
+/*
+ * Turn write tracking on or off when the request says so anew. Runs on
+ * the engine thread, which is then the target's tracer for the
+ * injection's sub-millisecond stop.
+ */
+static void
+engine_track_request(struct engine_scanner *sc, int pid,
+    const struct engine_request *req)
+{
+	char	*cause = NULL;
+	double	 t0;
+
+	if (req->track_gen == sc->track_gen &&
+	    !(sc->track_again && req->track))
+		return;
+	sc->track_gen = req->track_gen;
+	sc->track_again = false;
+	if (!req->track && sc->track != NULL) {
+		track_destroy(sc->track);
+		sc->track = NULL;
+		engine_track_say(sc, false, "write tracking off: pid %d is "
+		    "as it was", pid);
+	}
+	if (!req->track || sc->track != NULL)
+		return;
+
+	t0 = engine_clock(CLOCK_MONOTONIC);
+	sc->track = track_attach(pid, req->track_force, &cause);
+	sc->track_fresh = sc->track != NULL;
+	if (sc->track == NULL)
+		engine_track_say(sc, true, "%s", cause != NULL ? cause :
+		    strerror(ENOMEM));
+	else
+		engine_track_said_on(sc, engine_clock(CLOCK_MONOTONIC) - t0);
+	free(cause);
 }
 
 /* List every process into snap, or say why not. */
@@ -400,6 +529,16 @@ engine_read_procs(struct engine_scanner *sc, struct snapshot *snap)
 		snap->procs_error = cause != NULL ? cause :
 		    strdup("cannot list processes");
 	}
+}
+
+/* Put the tracking state and the last message into snap. */
+static void
+engine_track_stamp(struct engine_scanner *sc, struct snapshot *snap)
+{
+	snap->tracking = sc->track != NULL;
+	if (sc->track_msg != NULL)
+		snapshot_set_track_msg(snap, sc->track_msg_seq,
+		    sc->track_msg_error, sc->track_msg);
 }
 
 /* One refresh: a new snapshot whatever happens (NULL only on ENOMEM). */
@@ -423,13 +562,25 @@ engine_refresh_once(struct engine_scanner *sc, int pid,
 	if (req->processes)
 		engine_read_procs(sc, snap);
 
+	if (sc->track != NULL && track_pid(sc->track) != pid) {
+		engine_track_say(sc, false, "write tracking off: pid %d is as "
+		    "it was", track_pid(sc->track));
+		track_destroy(sc->track);
+		sc->track = NULL;
+	}
+	if (pid != sc->pid)
+		sc->track_again = false;
 	if (pid <= 0) {
 		engine_close_target(sc);
 		sc->pid = 0;
+		engine_track_stamp(sc, snap);
 		return snap;
 	}
-	if (!engine_open_target(sc, snap, pid))
+	if (!engine_open_target(sc, snap, pid)) {
+		engine_track_stamp(sc, snap);
 		return snap;
+	}
+	engine_track_request(sc, pid, req);
 
 	/* An exec between two reads is retried a few times, then given up. */
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -446,6 +597,7 @@ engine_refresh_once(struct engine_scanner *sc, int pid,
 		sc->seen = true;
 		snapshot_finish(snap);
 	}
+	engine_track_stamp(sc, snap);
 	snap->execs = sc->execs;
 	snap->scan_seconds = engine_clock(CLOCK_MONOTONIC) - t0;
 	return snap;
@@ -506,7 +658,7 @@ engine_destroy(struct engine *e)
 	if (e == NULL)
 		return;
 	engine_stop(e);
-	engine_close_target(&e->sc);
+	engine_scanner_fini(&e->sc);
 	snapshot_unref(e->latest);
 	close(e->event_fd);
 	pthread_cond_destroy(&e->wake);
@@ -617,6 +769,22 @@ engine_stop(struct engine *e)
 	pthread_mutex_unlock(&e->lock);
 	pthread_join(e->thread, NULL);
 	e->running = false;
+}
+
+void
+engine_set_tracker(struct engine *e, struct track *t)
+{
+	struct track_stats	st;
+
+	track_destroy(e->sc.track);
+	e->sc.track = t;
+	if (t == NULL)
+		return;
+
+	/* A launched command's first count covers it since its exec. */
+	e->sc.track_fresh = !track_launched(t);
+	track_get_stats(t, &st);
+	engine_track_said_on(&e->sc, st.arm_seconds);
 }
 
 void

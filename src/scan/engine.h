@@ -15,6 +15,7 @@
 
 #include "model/snapshot.h"
 #include "scan/pagescan.h"
+#include "scan/track.h"
 
 /* What the consumer needs from the next refreshes. */
 struct engine_request {
@@ -29,6 +30,16 @@ struct engine_request {
 	bool		processes;	/* also list every process */
 	unsigned int	interval_ms;	/* between refreshes */
 	bool		paused;		/* no refreshes until unpaused */
+
+	/*
+	 * Write tracking (track.h), acted on when track_gen changes, so
+	 * that a refusal is not tried again at each refresh: track on
+	 * attaches to the target (track_force: despite a seccomp filter),
+	 * off detaches.
+	 */
+	bool		track;
+	bool		track_force;
+	unsigned int	track_gen;
 };
 
 struct engine;
@@ -53,6 +64,15 @@ void engine_stop(struct engine *e);
  * comes at once. Any thread.
  */
 void engine_set_target(struct engine *e, int pid);
+
+/*
+ * Give the engine a tracker of its target, made on the calling thread
+ * (track_launch(), track_attach()). The engine owns it from then on and
+ * ends it, leaving the target as it was, when tracking is turned off,
+ * the target changes, exits or execs, or the engine is destroyed; each
+ * of these is said in the snapshots (track_msg). Before engine_start().
+ */
+void engine_set_tracker(struct engine *e, struct track *t);
 
 /* Replace the request; a refresh follows at once. Any thread. */
 void engine_set_request(struct engine *e, const struct engine_request *req);

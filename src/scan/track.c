@@ -79,6 +79,7 @@ struct track {
 	size_t			 nrec;
 	double			 last_collect;	/* counts begin */
 	uint64_t		 busy_at;	/* a VMA another uffd has */
+	bool			 launched;
 	struct track_stats	 stats;
 };
 
@@ -521,6 +522,21 @@ track_sync(struct track *t, struct snapshot *snap)
 	return track_sync_vmas(t, snap, false);
 }
 
+void
+track_mark(struct track *t, struct snapshot *snap)
+{
+	enum vma_track	state;
+	size_t		i;
+
+	snap->tracking = true;
+	for (i = 0; i < snap->nvma; i++) {
+		state = track_recorded(t, snap->vma[i].info.start,
+		    snap->vma[i].info.end);
+		snapshot_mark_tracked(snap, i, state == VMA_TRACK_ON ?
+		    VMA_TRACK_NEW : state);
+	}
+}
+
 /* The message of a failed first arming. */
 static int
 track_fail_start(struct track *t, int err, char **cause)
@@ -656,6 +672,8 @@ track_launch(char *const argv[], enum inject_stdio stdio, char **cause)
 	uffd = inject_userfaultfd_stopped(pid, O_CLOEXEC | O_NONBLOCK |
 	    UFFD_USER_MODE_ONLY, cause);
 	t = uffd == -1 ? NULL : track_adopt(pid, uffd, cause);
+	if (t != NULL)
+		t->launched = true;
 	if (t == NULL || inject_resume(pid) == -1) {
 		if (t != NULL && *cause == NULL &&
 		    asprintf(cause, "%s: %s", argv[0], strerror(errno)) == -1)
@@ -685,6 +703,12 @@ int
 track_pid(const struct track *t)
 {
 	return t->pid;
+}
+
+bool
+track_launched(const struct track *t)
+{
+	return t->launched;
 }
 
 void

@@ -78,6 +78,9 @@ void track_destroy(struct track *t);
 
 int track_pid(const struct track *t);
 
+/* True for a tracker of a command track_launch() started. */
+bool track_launched(const struct track *t);
+
 void track_get_stats(const struct track *t, struct track_stats *stats);
 
 /*
@@ -98,6 +101,15 @@ int track_collect(struct track *t, struct snapshot *snap);
  * with why not. Returns 0, or -1 with errno ESRCH as above.
  */
 int track_sync(struct track *t, struct snapshot *snap);
+
+/*
+ * Instead of both steps, in the refresh in which tracking began by
+ * attaching: mark the VMAs of snap as the tracker left them, the armed
+ * ones VMA_TRACK_NEW, without reading them. Their first count would
+ * cover only the milliseconds since arming, which as a rate means
+ * nothing; it comes with the next refresh.
+ */
+void track_mark(struct track *t, struct snapshot *snap);
 
 /*
  * Whether a VMA is worth tracking: VMA_TRACK_ON, or why not. populated is

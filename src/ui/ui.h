@@ -18,11 +18,13 @@ struct ui_options {
 	unsigned int	interval_ms;
 	bool		no_color;	/* --no-color or NO_COLOR */
 	bool		ascii;		/* force the ASCII fallback */
+	bool		tracking;	/* e was given a tracker of pid */
 };
 
 /*
  * Run the viewer until the user quits or a terminating signal (SIGINT,
- * SIGTERM, SIGHUP) arrives; e must not be started yet. The terminal is
+ * SIGTERM, SIGHUP) arrives; e must not be started yet. Write tracking
+ * ends with it: the caller's engine_destroy() detaches. The terminal is
  * restored on every return. Returns the exit status: 0 after q, 1 after
  * a failure, which has then been printed on stderr, 128 + the signal's
  * number after a terminating signal, as a shell would report it.
