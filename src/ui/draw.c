@@ -16,6 +16,7 @@
 
 #include "model/buf.h"
 #include "model/escape.h"
+#include "model/writeheat.h"
 #include "ui/draw.h"
 
 /* Ramps, dim to full, in the xterm 256-colour palette. */
@@ -305,11 +306,23 @@ draw_mark_of(size_t i, const struct draw_marks *m)
 	    (i >= m->first && i < m->end ? DRAW_MARKED : 0);
 }
 
+/* Cell i as the heatmap shows it: its categories, or its write heat. */
+static struct heat_look
+draw_look_at(const struct ui *ui, const struct raster *r, size_t i,
+    cat_mask shown)
+{
+	const struct raster_cell	none = { 0 };
+
+	if (ui->writes)
+		return writeheat_look(&ui->heat, r, i);
+	return heat_look(r != NULL && i < r->ncells ? &r->cell[i] : &none,
+	    shown);
+}
+
 void
 draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
     int w, const struct draw_marks *m)
 {
-	const struct raster_cell	 none = { 0 };
 	const struct draw_marks		 no_marks = { SIZE_MAX, 0, 0 };
 	struct heat_look		 top, bot;
 	cat_mask			 shown = ui_shown(ui) & ui->chosen;
@@ -323,17 +336,14 @@ draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
 			if (ui->term.halfblocks) {
 				i = (size_t)row * 2 * w + (size_t)col;
 				j = i + (size_t)w;
-				top = heat_look(r != NULL && i < r->ncells ?
-				    &r->cell[i] : &none, shown);
-				bot = heat_look(r != NULL && j < r->ncells ?
-				    &r->cell[j] : &none, shown);
+				top = draw_look_at(ui, r, i, shown);
+				bot = draw_look_at(ui, r, j, shown);
 				draw_cell_halves(&top, &bot, draw_mark_of(i, m),
 				    draw_mark_of(j, m), y + row, x + col);
 				continue;
 			}
 			i = (size_t)row * w + (size_t)col;
-			top = heat_look(r != NULL && i < r->ncells ?
-			    &r->cell[i] : &none, shown);
+			top = draw_look_at(ui, r, i, shown);
 			draw_cell_glyph(ui, &top, draw_mark_of(i, m), y + row,
 			    x + col);
 		}
@@ -341,11 +351,26 @@ draw_heatmap(struct ui *ui, const struct raster *r, int y, int x, int h,
 	attr_set(A_NORMAL, 0, NULL);
 }
 
+/* "tracking off", or "tracking on" with the write rate of the process. */
+static void
+draw_tracking(const struct snapshot *s, char *buf, size_t size)
+{
+	if (!s->tracking)
+		snprintf(buf, size, "tracking off");
+	else if (!(s->total_known & CAT_BIT(CAT_WRITTEN)) ||
+	    s->track_seconds <= 0)
+		snprintf(buf, size, "tracking on");
+	else
+		snprintf(buf, size, "tracking on, %.0f pages/s written",
+		    (double)s->total[CAT_WRITTEN] / s->track_seconds);
+}
+
 int
 draw_header(struct ui *ui, int y)
 {
 	const struct snapshot	*s = ui->snap;
 	char			 line[512], rss[32], swp[32], vsz[32];
+	char			 track[64];
 	int			 x;
 
 	attr_set(A_BOLD, 0, NULL);
@@ -364,11 +389,12 @@ draw_header(struct ui *ui, int y)
 	draw_format_bytes(swp, sizeof swp, s->total[CAT_SWAPPED] *
 	    s->page_size);
 	draw_format_bytes(vsz, sizeof vsz, s->total_pages * s->page_size);
+	draw_tracking(s, track, sizeof track);
 	snprintf(line, sizeof line, ")  rss %s  swap %s  virt %s  %zu vmas"
-	    "  %s  every %.2gs  tracking off%s", rss,
+	    "  %s  every %.2gs  %s%s", rss,
 	    (s->total_known & CAT_BIT(CAT_SWAPPED)) ? swp : "n/a",
 	    vsz, s->nvma, snapshot_backend_name(s->backend),
-	    ui->interval_ms / 1000.0, ui->paused ? "  PAUSED" : "");
+	    ui->interval_ms / 1000.0, track, ui->paused ? "  PAUSED" : "");
 	x += draw_text(y, x, line, COLS - x);
 
 	if (s->state != TARGET_OK) {
@@ -402,6 +428,26 @@ draw_totals(struct ui *ui, const uint64_t *count, cat_mask known, int y)
 	}
 }
 
+/* The legend of the writes heatmap: its colour, its decay, its '?'. */
+static int
+draw_legend_writes(struct ui *ui, int y)
+{
+	char	item[128];
+	int	x;
+
+	attr_set(ui->term.colours ? A_NORMAL : A_BOLD,
+	    draw_category_pair(ui, CAT_WRITTEN), NULL);
+	x = draw_text(y, 0, ui->term.colours == 0 ? "W" : ui->term.utf8 ?
+	    "\u2588" : "#", COLS);
+	attr_set(A_BOLD, 0, NULL);
+	snprintf(item, sizeof item, "writes: pages written lately, the heat "
+	    "halving every %.0f s   ? not tracked   W: categories",
+	    WRITEHEAT_HALF_LIFE);
+	draw_text(y, x, item, COLS - x);
+	attr_set(A_NORMAL, 0, NULL);
+	return 1;
+}
+
 int
 draw_legend(struct ui *ui, int y)
 {
@@ -414,6 +460,8 @@ draw_legend(struct ui *ui, int y)
 	int		 x = 0, c;
 	bool		 known, on;
 
+	if (ui->writes)
+		return draw_legend_writes(ui, y);
 	for (i = 0; i < sizeof order / sizeof order[0] && x < COLS; i++) {
 		c = (int)order[i];
 		known = (shown & CAT_BIT(c)) != 0;

@@ -2,7 +2,9 @@
  * The process view: a heatmap of the whole process over its VMA table.
  * The heatmap lays the process's VMAs end to end (holes take no room),
  * so a 64 GiB reservation and a 4 KiB stack both get their share of
- * cells. The table is sortable; Enter opens the selected VMA.
+ * cells. The table is sortable; Enter opens the selected VMA. t starts
+ * and stops write tracking: the Written column then shows pages written
+ * per second, in the written colour for the VMAs tracked.
  */
 #include <curses.h>
 #include <stdint.h>
@@ -129,6 +131,43 @@ procview_sort_rows(struct procview *pv, const struct snapshot *s, int rows)
 		pv->sel_start = s->vma[order[pv->lp.sel]].info.start;
 }
 
+/* Pages per second in at most 7 columns: "0/s", "512/s", "1.5K/s". */
+static void
+procview_rate(char *buf, size_t size, double rate)
+{
+	if (rate < 999.5)
+		snprintf(buf, size, "%.0f/s", rate);
+	else if (rate < 9.95e3)
+		snprintf(buf, size, "%.1fK/s", rate / 1e3);
+	else if (rate < 999.5e3)
+		snprintf(buf, size, "%.0fK/s", rate / 1e3);
+	else
+		snprintf(buf, size, "%.1fM/s", rate / 1e6);
+}
+
+/*
+ * The Written column: n/a without tracking; with it, pages written per
+ * second in a tracked VMA, "new" in one armed in this refresh (its count
+ * comes with the next), "skip" in one not worth arming or refused.
+ */
+static void
+procview_written(char *buf, size_t size, const struct snapshot *s,
+    const struct snap_vma *v)
+{
+	if (!s->tracking || v->track == VMA_TRACK_OFF)
+		snprintf(buf, size, "n/a");
+	else if (v->track == VMA_TRACK_NEW)
+		snprintf(buf, size, "new");
+	else if (v->track != VMA_TRACK_ON || !(v->known &
+	    CAT_BIT(CAT_WRITTEN)))
+		snprintf(buf, size, "skip");
+	else if (s->track_seconds <= 0)
+		snprintf(buf, size, "-");
+	else
+		procview_rate(buf, size, (double)v->count[CAT_WRITTEN] /
+		    s->track_seconds);
+}
+
 /* A count column: a size, or n/a. */
 static void
 procview_cell(char *buf, size_t size, const struct snapshot *s,
@@ -162,23 +201,32 @@ procview_draw_row(struct procview *pv, const struct snapshot *s,
     const struct snap_vma *v, int y, int digits, bool selected)
 {
 	static const int	 cats[] = { CAT_PRESENT, CAT_SWAPPED, CAT_FILE,
-	    CAT_PFNZERO, CAT_HUGE, CAT_WRITTEN };
-	char			 line[256], cell[6][24], size[24];
-	int			 x, i;
+	    CAT_PFNZERO, CAT_HUGE };
+	char			 line[256], cell[5][24], size[24], written[24];
+	int			 x, i, wx;
 
-	(void)pv;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 5; i++)
 		procview_cell(cell[i], sizeof cell[i], s, v, cats[i]);
+	procview_written(written, sizeof written, s, v);
 	draw_format_short(size, sizeof size, v->pages * s->page_size);
-	snprintf(line, sizeof line, "%0*llx-%0*llx %-4s %7s %7s %7s %7s "
-	    "%7s %7s %7s ", digits, (unsigned long long)v->info.start,
+	wx = snprintf(line, sizeof line, "%0*llx-%0*llx %-4s %7s %7s %7s %7s "
+	    "%7s %7s ", digits, (unsigned long long)v->info.start,
 	    digits, (unsigned long long)v->info.end, v->info.perms, size,
-	    cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]);
+	    cell[0], cell[1], cell[2], cell[3], cell[4]);
+	snprintf(line + wx, sizeof line - (size_t)wx, "%7s ", written);
 
 	attr_set(selected ? A_REVERSE : A_NORMAL, 0, NULL);
 	if (selected)
 		mvhline(y, 0, ' ', COLS);
 	x = draw_text(y, 0, line, COLS);
+
+	/* The mark of a tracked VMA: its rate in the written colour. */
+	if (s->tracking && v->track == VMA_TRACK_ON && wx < COLS) {
+		attr_set((selected ? A_REVERSE : A_NORMAL) | A_BOLD,
+		    draw_category_pair(pv->ui, CAT_WRITTEN), NULL);
+		draw_text(y, wx, line + wx, COLS - wx);
+		attr_set(selected ? A_REVERSE : A_NORMAL, 0, NULL);
+	}
 	if (v->info.name_len == 0)
 		x += draw_text(y, x, "[anon]", COLS - x);
 	else
@@ -318,6 +366,10 @@ procview_key(struct ui *ui, struct view *v, int key)
 	case 'I':
 		pv->reverse = !pv->reverse;
 		return VIEW_HANDLED;
+	case 't':
+	case 'T':
+		ui_track_toggle(ui, key == 'T');
+		return VIEW_HANDLED;
 	case 27:	/* Esc */
 	case KEY_BACKSPACE:
 	case 127:
@@ -355,8 +407,9 @@ static const struct view_ops procview_ops = {
 	.draw = procview_draw,
 	.key = procview_key,
 	.request = procview_request,
-	.hints = " F1 help  Enter open  </> sort  I reverse  p s f z h g "
-	    "filter  i invert  m all/any  space pause  Esc back  q quit",
+	.hints = " F1 help  Enter open  t track  W writes  </> sort  "
+	    "I reverse  p s f z h g filter  i invert  m all/any  "
+	    "space pause  Esc back  q quit",
 	.destroy = procview_destroy,
 };
 

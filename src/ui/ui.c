@@ -171,12 +171,38 @@ ui_shown(const struct ui *ui)
 
 	if (ui->snap == NULL)
 		return 0;
-	/*
-	 * XXX: write tracking is not written yet, so WRITTEN would mean
-	 * nothing and WPALLOWED is never set: both show as unknown.
-	 */
+
+	/* Without tracking, WRITTEN means nothing and WPALLOWED is never set. */
 	shown = ui->snap->supported;
-	return shown & ~(CAT_BIT(CAT_WRITTEN) | CAT_BIT(CAT_WPALLOWED));
+	if (!ui->snap->tracking)
+		shown &= ~(CAT_BIT(CAT_WRITTEN) | CAT_BIT(CAT_WPALLOWED));
+	return shown;
+}
+
+void
+ui_track_toggle(struct ui *ui, bool force)
+{
+	bool	on = ui->snap != NULL && ui->snap->pid == ui->pid &&
+	    ui->snap->tracking;
+
+	if (on && force)
+		return;
+	ui->tracking = !on;
+	ui->track_force = force;
+	ui->track_gen++;
+	ui_message(ui, on ? "stopping write tracking of pid %d..." :
+	    "starting write tracking of pid %d...", ui->pid);
+	ui_request(ui);
+}
+
+void
+ui_writes_toggle(struct ui *ui)
+{
+	ui->writes = !ui->writes;
+	if (ui->writes && (ui->snap == NULL || !ui->snap->tracking))
+		ui_message(ui, "writes heatmap: write tracking is off (t in "
+		    "the process view starts it)");
+	ui->dirty = true;
 }
 
 void
@@ -191,6 +217,9 @@ ui_request(struct ui *ui)
 	req.interval_ms = ui->interval_ms;
 	req.paused = ui->paused;
 	req.filter = ui_filter(ui);
+	req.track = ui->tracking;
+	req.track_force = ui->track_force;
+	req.track_gen = ui->track_gen;
 
 	/* The topmost view that has needs (help has none) decides. */
 	for (i = ui->depth - 1; i >= 0; i--) {
@@ -231,7 +260,7 @@ ui_toggle(struct ui *ui, int cat)
 	if (!(ui_shown(ui) & CAT_BIT(cat))) {
 		ui_message(ui, "%s: %s", category_name((enum category)cat),
 		    cat == CAT_WRITTEN || cat == CAT_WPALLOWED ?
-		    "needs write tracking, which is off" :
+		    "needs write tracking, which is off (t starts it)" :
 		    "this kernel cannot report it");
 		return;
 	}
@@ -286,6 +315,9 @@ ui_global_key(struct ui *ui, int key)
 	case 'm':
 		ui->all_of = !ui->all_of;
 		ui_request(ui);
+		return;
+	case 'W':
+		ui_writes_toggle(ui);
 		return;
 	case 12:	/* ^L */
 		clearok(curscr, TRUE);
@@ -362,6 +394,15 @@ ui_take_snapshot(struct ui *ui)
 	snapshot_unref(ui->snap);
 	ui->snap = s;
 	ui->dirty = true;
+
+	/* What tracking did, once, even if that snapshot was skipped. */
+	if (s->track_msg != NULL && s->track_msg_seq != ui->track_msg_seq) {
+		ui->track_msg_seq = s->track_msg_seq;
+		ui_message(ui, "%s", s->track_msg);
+	}
+	if (s->state == TARGET_OK && s->pid == ui->pid)
+		writeheat_update(&ui->heat, s->raster, s->pid, s->seq, s->time,
+		    WRITEHEAT_HALF_LIFE);
 }
 
 static void
@@ -435,6 +476,8 @@ ui_run(struct engine *e, const struct ui_options *opt)
 	memset(&ui, 0, sizeof ui);
 	ui.engine = e;
 	ui.interval_ms = opt->interval_ms;
+	ui.tracking = opt->tracking;
+	writeheat_init(&ui.heat);
 	ui.chosen = CAT_BIT(CAT_PRESENT) | CAT_BIT(CAT_SWAPPED) |
 	    CAT_BIT(CAT_FILE) | CAT_BIT(CAT_PFNZERO) | CAT_BIT(CAT_HUGE) |
 	    CAT_BIT(CAT_GUARD);
@@ -469,5 +512,6 @@ ui_run(struct engine *e, const struct ui_options *opt)
 		ui.stack[ui.depth]->ops->destroy(ui.stack[ui.depth]);
 	}
 	snapshot_unref(ui.snap);
+	writeheat_fini(&ui.heat);
 	return ui.exit_status;
 }

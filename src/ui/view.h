@@ -13,6 +13,7 @@
 #include "model/category.h"
 #include "model/filter.h"
 #include "model/snapshot.h"
+#include "model/writeheat.h"
 #include "scan/engine.h"
 
 struct ui;
@@ -74,6 +75,14 @@ struct ui {
 	bool			 all_of;
 	bool			 invert;
 
+	/* Write tracking, as asked of the engine, and the writes heatmap. */
+	bool			 tracking;
+	bool			 track_force;
+	unsigned int		 track_gen;
+	uint64_t		 track_msg_seq;	/* the last message shown */
+	bool			 writes;	/* heatmaps show write heat */
+	struct writeheat	 heat;
+
 	char			 message[256];	/* status line text */
 	double			 message_until;
 	bool			 dirty;
@@ -103,6 +112,16 @@ struct filter ui_filter(const struct ui *ui);
 
 /* The categories the legend shows: known to the kernel, shown by pmtop. */
 cat_mask ui_shown(const struct ui *ui);
+
+/*
+ * Start write tracking of the process looked at (force: despite a
+ * seccomp filter), or stop it if it is on. The engine answers in a
+ * later snapshot, whose message the status line shows.
+ */
+void ui_track_toggle(struct ui *ui, bool force);
+
+/* Show the writes heatmap instead of the categories, or back. */
+void ui_writes_toggle(struct ui *ui);
 
 /* The views. */
 struct view *picker_create(struct ui *ui);

@@ -83,6 +83,27 @@ vmaview_raster(const struct ui *ui, const struct vmaview *vv,
 	    NULL;
 }
 
+/* Whether write tracking watches this VMA, and how fast it is written. */
+static void
+vmaview_draw_tracking(const struct snapshot *s, const struct snap_vma *v,
+    int y, int x)
+{
+	char	line[96];
+
+	if (!s->tracking || x >= COLS)
+		return;
+	if (v->track == VMA_TRACK_ON && (v->known & CAT_BIT(CAT_WRITTEN)) &&
+	    s->track_seconds > 0)
+		snprintf(line, sizeof line, "  tracked: %.0f pages/s written",
+		    (double)v->count[CAT_WRITTEN] / s->track_seconds);
+	else if (v->track == VMA_TRACK_ON || v->track == VMA_TRACK_NEW)
+		snprintf(line, sizeof line, "  tracked from the next refresh");
+	else
+		snprintf(line, sizeof line, "  not tracked: %s",
+		    vma_track_name(v->track));
+	draw_text(y, x, line, COLS - x);
+}
+
 static void
 vmaview_draw_info(struct ui *ui, const struct snap_vma *v,
     const struct vmaview_layout *l, int y)
@@ -98,10 +119,12 @@ vmaview_draw_info(struct ui *ui, const struct snap_vma *v,
 	attr_set(A_BOLD, 0, NULL);
 	x = draw_text(y, 0, line, COLS);
 	if (v->info.name_len == 0)
-		draw_text(y, x, "[anon]", COLS - x);
+		x += draw_text(y, x, "[anon]", COLS - x);
 	else
-		draw_escaped(y, x, v->info.name, v->info.name_len, COLS - x);
+		x += draw_escaped(y, x, v->info.name, v->info.name_len,
+		    COLS - x);
 	attr_set(A_NORMAL, 0, NULL);
+	vmaview_draw_tracking(ui->snap, v, y, x);
 }
 
 /* The cursor line: the cell's addresses and its pages by category. */
@@ -331,8 +354,9 @@ static const struct view_ops vmaview_ops = {
 	.draw = vmaview_draw,
 	.key = vmaview_key,
 	.request = vmaview_request,
-	.hints = " F1 help  arrows/PgUp/PgDn move  +/- zoom  p s f z h g "
-	    "filter  i invert  m all/any  space pause  Esc back  q quit",
+	.hints = " F1 help  arrows/PgUp/PgDn move  +/- zoom  W writes  "
+	    "p s f z h g filter  i invert  m all/any  space pause  Esc back  "
+	    "q quit",
 	.destroy = vmaview_destroy,
 };
 
