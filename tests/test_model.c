@@ -15,6 +15,7 @@
 #include "model/heat.h"
 #include "model/raster.h"
 #include "model/snapshot.h"
+#include "model/writeheat.h"
 
 #define PG 4096ULL
 
@@ -383,6 +384,134 @@ test_model_raster_balanced(void **state)
 	raster_destroy(r);
 }
 
+/*
+ * Written runs, recorded before the regions, cut them: counts, raster
+ * and filter see WRITTEN on exactly those pages, and only a tracked VMA
+ * has a written count.
+ */
+static void
+test_model_written_runs_merge(void **state)
+{
+	const uint64_t		 r[2][2] = { { 0x10000, 0x20000 },
+	    { 0x20000, 0x30000 } };
+	const struct raster_segment seg[2] = { { 0x10000, 0x20000 },
+	    { 0x20000, 0x30000 } };
+	struct filter		 f = filter_from_choice(CAT_BIT(CAT_WRITTEN),
+	    true, false);
+	struct snapshot		*s = make_snapshot(r, 2, "rw-p");
+	size_t			 cur = 0, i;
+
+	(void)state;
+	s->raster = raster_create(seg, 2, 32, PG, &f, RASTER_LINEAR);
+	assert_non_null(s->raster);
+	snapshot_mark_scanned(s, 0, CAT_BIT(CAT_PRESENT));
+	snapshot_mark_scanned(s, 1, CAT_BIT(CAT_PRESENT));
+	snapshot_mark_tracked(s, 0, VMA_TRACK_ON);
+	snapshot_mark_tracked(s, 1, VMA_TRACK_NEW);
+
+	/* Out of order and adjacent: kept sorted and merged. */
+	assert_int_equal(snapshot_add_written(s, 0x13000, 0x14000), 0);
+	assert_int_equal(snapshot_add_written(s, 0x11000, 0x12000), 0);
+	assert_int_equal(snapshot_add_written(s, 0x14000, 0x15000), 0);
+	assert_int_equal(s->nwritten, 2);
+	assert_true(s->written[0].start == 0x11000);
+	assert_true(s->written[1].start == 0x13000);
+	assert_true(s->written[1].end == 0x15000);
+
+	/* A run across the VMA boundary, then regions in two pieces. */
+	assert_int_equal(snapshot_add_written(s, 0x1f000, 0x21000), 0);
+	snapshot_add_region(s, &cur, 0x10000, 0x18000, CAT_BIT(CAT_PRESENT));
+	snapshot_add_region(s, &cur, 0x18000, 0x30000, CAT_BIT(CAT_PRESENT));
+	snapshot_finish(s);
+
+	assert_int_equal(s->vma[0].count[CAT_WRITTEN], 4);
+	assert_int_equal(s->vma[0].count[CAT_PRESENT], 16);
+	assert_true(s->vma[0].known & CAT_BIT(CAT_WRITTEN));
+	assert_int_equal(s->vma[1].count[CAT_WRITTEN], 1);
+	assert_false(s->vma[1].known & CAT_BIT(CAT_WRITTEN));
+	assert_int_equal(s->total[CAT_WRITTEN], 4);
+	assert_null(s->written);
+
+	/* Page by page: cells 1, 3, 4, 15 of VMA 0 and 16 of VMA 1. */
+	for (i = 0; i < 32; i++) {
+		bool	w = i == 1 || i == 3 || i == 4 || i == 15 || i == 16;
+
+		assert_int_equal(s->raster->cell[i].n[CAT_WRITTEN], w);
+		assert_int_equal(s->raster->cell[i].matched, w);
+		assert_int_equal(s->raster->cell[i].n[CAT_PRESENT], 1);
+	}
+	snapshot_unref(s);
+}
+
+/* Write heat rises with writes, halves each half-life, resets. */
+static void
+test_model_writeheat(void **state)
+{
+	const struct raster_segment seg[1] = { { 0x10000, 0x30000 } };
+	const struct raster_segment other[1] = { { 0x10000, 0x20000 } };
+	struct raster		*r, *r2;
+	struct writeheat	 h;
+	struct heat_look	 l;
+
+	(void)state;
+	r = raster_create(seg, 1, 4, PG, NULL, RASTER_LINEAR);
+	assert_non_null(r);
+	r->cell[0].n[CAT_WPALLOWED] = r->cell[1].n[CAT_WPALLOWED] = 8;
+	r->cell[2].n[CAT_WPALLOWED] = 8;
+	r->cell[0].n[CAT_WRITTEN] = 8;
+	r->cell[1].n[CAT_WRITTEN] = 1;
+	writeheat_init(&h);
+	assert_int_equal(writeheat_update(&h, r, 7, 1, 100.0, 2.0), 0);
+
+	/* Full, one page of eight (shows), none, not tracked. */
+	l = writeheat_look(&h, r, 0);
+	assert_true(l.mapped && !l.unknown);
+	assert_int_equal(l.level, HEAT_LEVELS);
+	assert_int_equal(l.cat, CAT_WRITTEN);
+	assert_int_equal(writeheat_look(&h, r, 1).level, 1);
+	assert_int_equal(writeheat_look(&h, r, 2).level, 0);
+	assert_false(writeheat_look(&h, r, 2).unknown);
+	assert_true(writeheat_look(&h, r, 3).unknown);
+
+	/* The same refresh again changes nothing. */
+	assert_int_equal(writeheat_update(&h, r, 7, 1, 100.0, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r, 0).level, HEAT_LEVELS);
+
+	/* One half-life without writes: 8 -> 4 pages, 1 -> 0.5. */
+	r->cell[0].n[CAT_WRITTEN] = r->cell[1].n[CAT_WRITTEN] = 0;
+	assert_int_equal(writeheat_update(&h, r, 7, 2, 102.0, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r, 0).level, HEAT_LEVELS / 2);
+	assert_int_equal(writeheat_look(&h, r, 1).level, 1);
+
+	/* Another: half a page is cold. */
+	assert_int_equal(writeheat_update(&h, r, 7, 3, 104.0, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r, 1).level, 0);
+	assert_int_equal(writeheat_look(&h, r, 0).level, 1);
+
+	/* Writes again: capped at the cell's pages. */
+	r->cell[0].n[CAT_WRITTEN] = 8;
+	assert_int_equal(writeheat_update(&h, r, 7, 4, 104.5, 2.0), 0);
+	assert_true(h.pages[0] <= 8.0);
+
+	/* Other cells (geometry) or another process: cold again. */
+	r2 = raster_create(other, 1, 4, PG, NULL, RASTER_LINEAR);
+	r2->cell[0].n[CAT_WPALLOWED] = 4;
+	assert_int_equal(writeheat_update(&h, r2, 7, 5, 105.0, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r2, 0).level, 0);
+	r2->cell[0].n[CAT_WRITTEN] = 4;
+	assert_int_equal(writeheat_update(&h, r2, 7, 6, 106.0, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r2, 0).level, HEAT_LEVELS);
+	r2->cell[0].n[CAT_WRITTEN] = 0;
+	assert_int_equal(writeheat_update(&h, r2, 8, 7, 106.5, 2.0), 0);
+	assert_int_equal(writeheat_look(&h, r2, 0).level, 0);
+
+	assert_int_equal(writeheat_update(&h, NULL, 8, 8, 107.0, 2.0), 0);
+	assert_null(h.pages);
+	writeheat_fini(&h);
+	raster_destroy(r);
+	raster_destroy(r2);
+}
+
 int
 main(void)
 {
@@ -399,6 +528,8 @@ main(void)
 		cmocka_unit_test(test_model_raster_filter),
 		cmocka_unit_test(test_model_heat_look),
 		cmocka_unit_test(test_model_raster_balanced),
+		cmocka_unit_test(test_model_written_runs_merge),
+		cmocka_unit_test(test_model_writeheat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,9 @@
 #include <cmocka.h>
 
 #include "model/snapshot.h"
+#include "scan/engine.h"
 #include "scan/maps.h"
+#include "scan/pagescan.h"
 #include "scan/track.h"
 #include "scan/uapi.h"
 #include "util/smaps.h"
@@ -752,6 +754,145 @@ test_track_refuse_not_permitted(void **state)
 	tgt_stop(&t);
 }
 
+/* --- through the engine: snapshots and their raster -------------------- */
+
+/* The next snapshot newer than seq, refreshed now. */
+static struct snapshot *
+engine_next(struct engine *e, uint64_t seq)
+{
+	struct pollfd	 pfd = { .fd = engine_fd(e), .events = POLLIN };
+	struct snapshot	*s;
+	int		 i;
+
+	engine_refresh(e);
+	for (i = 0; i < LINE_TIMEOUT * 20; i++) {
+		if (poll(&pfd, 1, 50) == 1 && (s = engine_take(e)) != NULL) {
+			if (s->seq > seq && s->state == TARGET_OK)
+				return s;
+			snapshot_unref(s);
+		}
+	}
+	fail_msg("no snapshot from the engine");
+	return NULL;
+}
+
+/*
+ * What a snapshot says of the region: its VMA is tracked with exactly
+ * the pages listed (ending with -1) written, the raster (one page a
+ * cell) has them, and every VMA's written count is known exactly when
+ * it is tracked.
+ */
+static void
+expect_snapshot(const struct snapshot *s, const struct tgt *t, ...)
+{
+	bool			 want[MAX_PAGES] = { false };
+	const struct snap_vma	*v;
+	va_list			 ap;
+	size_t			 i, n = 0;
+	long			 k;
+	int			 p;
+
+	va_start(ap, t);
+	while ((p = va_arg(ap, int)) >= 0) {
+		n += !want[p];
+		want[p] = true;
+	}
+	va_end(ap);
+
+	assert_true(s->tracking);
+	k = snapshot_find_vma(s, t->addr);
+	assert_true(k >= 0);
+	v = &s->vma[k];
+	assert_int_equal(v->track, VMA_TRACK_ON);
+	assert_true(v->known & CAT_BIT(CAT_WRITTEN));
+	assert_int_equal(v->count[CAT_WRITTEN], n);
+	assert_non_null(s->raster);
+	assert_int_equal(s->raster->ncells, t->pages);
+	for (i = 0; i < t->pages; i++) {
+		if (s->raster->cell[i].n[CAT_WRITTEN] != (want[i] ? 1u : 0u))
+			fail_msg("cell %zu: written %u, want %d", i,
+			    s->raster->cell[i].n[CAT_WRITTEN], want[i]);
+	}
+	for (i = 0; i < s->nvma; i++) {
+		v = &s->vma[i];
+		assert_int_equal(!!(v->known & CAT_BIT(CAT_WRITTEN)),
+		    v->track == VMA_TRACK_ON);
+		if (strncmp(v->info.perms, "---", 3) == 0)
+			assert_int_equal(v->track, VMA_TRACK_PROT_NONE);
+	}
+}
+
+static void
+test_track_engine_snapshots(void **state)
+{
+	struct engine_request	 req = { 0 };
+	struct pagescan_caps	 caps;
+	struct engine		*e;
+	struct snapshot		*s;
+	struct tgt		 t;
+	char			*cause = NULL;
+	uint64_t		 seq;
+
+	(void)state;
+	assert_int_equal(pagescan_probe(&caps, &cause), 0);
+	if (!caps.have_ioctl)
+		skip();
+	tgt_start(&t, false, NULL);
+	tgt_track_any(&t);
+	e = engine_create(&caps, &cause);
+	assert_non_null(e);
+	engine_set_tracker(e, t.track);
+	t.track = NULL;
+
+	/* Only refreshes the test asks for, over the region page by page. */
+	req.categories = CAT_ALL;
+	req.interval_ms = 60000;
+	req.paused = true;
+	req.track = true;
+	req.window_start = t.addr;
+	req.window_end = t.addr + t.pages * page;
+	req.ncells = t.pages;
+	engine_set_request(e, &req);
+	engine_set_target(e, t.pid);
+	assert_int_equal(engine_start(e), 0);
+
+	/* Tracking began by attaching: counts from the next refresh. */
+	s = engine_next(e, 0);
+	assert_true(s->tracking);
+	assert_int_equal(s->vma[snapshot_find_vma(s, t.addr)].track,
+	    VMA_TRACK_NEW);
+	assert_false(s->total_known & CAT_BIT(CAT_WRITTEN));
+	seq = s->seq;
+	snapshot_unref(s);
+
+	tgt_cmd(&t, "w 1 2 3 40");
+	s = engine_next(e, seq);
+	expect_snapshot(s, &t, 1, 2, 3, 40, -1);
+	seq = s->seq;
+	snapshot_unref(s);
+
+	tgt_cmd(&t, "l 5");
+	tgt_cmd(&t, "k 63");
+	s = engine_next(e, seq);
+	expect_snapshot(s, &t, 63, -1);
+	seq = s->seq;
+	snapshot_unref(s);
+
+	/* Off: the target as it was, written unknown everywhere. */
+	req.track = false;
+	req.track_gen++;
+	engine_set_request(e, &req);
+	s = engine_next(e, seq);
+	assert_false(s->tracking);
+	assert_false(s->total_known & CAT_BIT(CAT_WRITTEN));
+	assert_non_null(s->track_msg);
+	snapshot_unref(s);
+	expect_untouched(&t);
+
+	engine_destroy(e);
+	tgt_stop(&t);
+}
+
 /* --- what is not worth arming ---------------------------------------- */
 
 static void
@@ -1056,6 +1197,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_track_refuse_seccomp),
 		cmocka_unit_test(test_track_refuse_not_permitted),
 		cmocka_unit_test(test_track_skips_reservations),
+		cmocka_unit_test(test_track_engine_snapshots),
 		cmocka_unit_test(test_track_selfcheck_off),
 		cmocka_unit_test(test_track_selfcheck_on),
 		cmocka_unit_test(test_track_selfcheck_launched),
