@@ -15,7 +15,10 @@
 #include "model/escape.h"
 #include "model/report.h"
 
-/* The counts the text table shows, in column order. */
+/*
+ * The counts the text table shows, in column order; the last, Written,
+ * only while write tracking is on.
+ */
 static const struct text_column {
 	const char	*title;
 	enum category	 cat;
@@ -25,6 +28,7 @@ static const struct text_column {
 	{ "File", CAT_FILE },
 	{ "Zero", CAT_PFNZERO },
 	{ "Huge", CAT_HUGE },
+	{ "Written", CAT_WRITTEN },
 };
 
 #define NCOLUMNS (sizeof text_columns / sizeof text_columns[0])
@@ -48,6 +52,7 @@ struct text_cells {
 
 /* Column widths, found in a first pass over all lines. */
 struct text_widths {
+	size_t	ncols;		/* count columns shown */
 	int	digits;		/* hex digits of each address */
 	int	addr;		/* the whole "start-end" column */
 	int	size;
@@ -195,6 +200,7 @@ widths_compute(struct text_widths *w, const struct snapshot *s)
 	int			d;
 
 	memset(w, 0, sizeof *w);
+	w->ncols = s->tracking ? NCOLUMNS : NCOLUMNS - 1;
 	w->digits = 12;
 	cells_titles(&c);
 	widths_grow(w, &c);
@@ -220,7 +226,7 @@ text_columns_out(struct buf *out, const struct text_widths *w,
 
 	buf_printf(out, "%-*s %-4.4s %*s", w->addr, addr, perms, w->size,
 	    c->size);
-	for (i = 0; i < NCOLUMNS; i++)
+	for (i = 0; i < w->ncols; i++)
 		buf_printf(out, " %*s", w->count[i], c->count[i]);
 }
 

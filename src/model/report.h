@@ -10,9 +10,11 @@
 
 /*
  * A per-VMA table in the spirit of pmap -X: address range, perms, size
- * (KiB), then pages present, swapped, file, zero, huge, and the name,
- * escaped; then a totals line. Unknown counts print as "n/a". A snapshot
- * whose state is not TARGET_OK prints only a header line with the state.
+ * (KiB), then pages present, swapped, file, zero, huge, written (while
+ * write tracking is on: pages written since the previous refresh), and
+ * the name, escaped; then a totals line. Unknown counts print as "n/a".
+ * A snapshot whose state is not TARGET_OK prints only a header line with
+ * the state.
  */
 void report_text(struct buf *out, const struct snapshot *s);
 
