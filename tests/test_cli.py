@@ -203,8 +203,11 @@ def is_count(v):
     return v is None or (type(v) is int and v >= 0)
 
 
-def check_doc(doc, pid):
-    """The schema and invariants of one JSON refresh of pid."""
+def check_doc(doc, pid, tracked=False):
+    """
+    The schema and invariants of one JSON refresh of pid; written is null
+    everywhere unless pmtop tracks it.
+    """
     check(set(doc) == JSON_TOP, "top-level fields: %s" % sorted(doc))
     check(doc["pid"] == pid, "pid %r, want %d" % (doc["pid"], pid))
     check(isinstance(doc["comm"], str), "comm not a string")
@@ -246,8 +249,8 @@ def check_doc(doc, pid):
             check(is_count(v[c]), "vma %s %r is not a count" % (c, v[c]))
             check(v[c] is None or v[c] <= v["pages"],
                   "vma %s %r > pages %r" % (c, v[c], v["pages"]))
-        check(v["written"] is None, "written %r without tracking" %
-              v["written"])
+        check(tracked or v["written"] is None,
+              "written %r without tracking" % v["written"])
         if no_soft_dirty:
             check(v["soft_dirty"] is None,
                   "soft_dirty %r but not supported" % v["soft_dirty"])
@@ -263,7 +266,8 @@ def check_doc(doc, pid):
         if t[c] is not None:
             want = sum(v[c] for v in vmas if v[c] is not None)
             check(t[c] == want, "totals.%s %r != sum %r" % (c, t[c], want))
-    check(t["written"] is None, "totals.written %r" % t["written"])
+    check(tracked or t["written"] is None,
+          "totals.written %r" % t["written"])
     if no_soft_dirty:
         check(t["soft_dirty"] is None, "totals.soft_dirty %r" %
               t["soft_dirty"])
@@ -681,12 +685,59 @@ def one_doc(args, pid=None, backend="ioctl", **kw):
     return docs[0]
 
 
-def demo_vma(doc, pages, pfnzero):
-    """The demo's VMA of that size whose zero count is pfnzero, or None."""
-    for v in doc["vmas"]:
-        if v["pages"] == pages and v["pfnzero"] == pfnzero:
-            return v
-    return None
+# A target for the backend checks: 1024 pages only read (the zero page)
+# and 64 written pages, every 4th a guard page where the kernel has them.
+# A plain Python process: pmtop --demo under a sanitizer would fork a demo
+# with terabytes of shadow, which the pagemap backend reads page by page.
+BACKEND_CHILD_CODE = r"""
+import ctypes, mmap, os, sys
+P = mmap.PAGESIZE
+def addr(m):
+    return ctypes.addressof(ctypes.c_char.from_buffer(m))
+zero = mmap.mmap(-1, 1024 * P, flags=mmap.MAP_PRIVATE)
+n = sum(zero[i] for i in range(0, len(zero), P))
+guard = mmap.mmap(-1, 64 * P, flags=mmap.MAP_PRIVATE)
+guard.write(b"g" * len(guard))
+ok = 1
+try:
+    for i in range(0, 64, 4):
+        guard.madvise(102, i * P, P)
+except (OSError, ValueError):
+    ok = 0
+keep = (addr(zero), addr(guard))
+print("ready %d %x %x %d" % (os.getpid(), keep[0], keep[1], ok), flush=True)
+sys.stdin.buffer.read()
+"""
+
+
+class BackendChild:
+    """The target above; a context manager, killed on exit."""
+
+    def __init__(self, preexec_fn=None):
+        # Another user cannot run a python under /root: take the system's.
+        python = sys.executable if preexec_fn is None else "/usr/bin/python3"
+        self.proc = subprocess.Popen([python, "-c", BACKEND_CHILD_CODE],
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     preexec_fn=preexec_fn)
+        line = LineReader(self.proc.stdout).readline(READY_TIMEOUT)
+        f = line.split()
+        if len(f) != 5 or f[0] != b"ready":
+            self.__exit__()
+            raise AssertionError("target did not start: %r" % line)
+        self.pid = int(f[1])
+        self.zero, self.guard = int(f[2], 16), int(f[3], 16)
+        self.has_guard = f[4] == b"1"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
 
 
 def test_cli_backend_usage():
@@ -727,38 +778,40 @@ def test_cli_backend_pagemap_agrees():
 
 
 def test_cli_backend_pagemap_text():
-    r = run_pmtop(["--demo", "--batch", "--backend", "pagemap"],
-                  timeout=RUN_TIMEOUT * 2)
+    with BackendChild() as c:
+        r = run_pmtop(["--batch", "--backend", "pagemap", "-p", str(c.pid)])
     check(r.returncode == 0 and r.stderr == b"", show(r))
     first = r.stdout.split(b"\n", 1)[0].decode()
-    check(re.match(r"^pid \d+ \(pmtop-demo\)  backend pagemap  ", first),
-          "header %r" % first)
+    check(re.match(r"^pid %d \(python3\)  backend pagemap  " % c.pid,
+                   first), "header %r" % first)
 
 
 def test_cli_backend_pagemap_as_nobody():
     """Unprivileged: no frame numbers, zero and huge from smaps."""
     if os.geteuid() != 0:
         raise Skip("needs root to run pmtop as another user")
-    d = one_doc(["--demo", "--backend", "pagemap"], backend="pagemap",
-                preexec_fn=drop_to_nobody, timeout=RUN_TIMEOUT * 2)
+    with BackendChild(preexec_fn=drop_to_nobody) as c:
+        d = one_doc(["--backend", "pagemap", "-p", str(c.pid)], c.pid,
+                    "pagemap", preexec_fn=drop_to_nobody)
     check("pfnzero" not in d["supported"] and "huge" not in d["supported"],
           "supported %r: zero and huge are per VMA here" % d["supported"])
-    zero = demo_vma(d, (4 << 20) // PAGE, (4 << 20) // PAGE)
-    check(zero is not None and zero["present"] == zero["pages"],
-          "no 4 MiB VMA of zero pages: %r" % [v for v in d["vmas"]
-                                              if v["pages"] == 1024])
-    check(d["totals"]["huge"] is not None and d["totals"]["pfnzero"] >=
-          zero["pages"], "totals %r" % d["totals"])
+    v = vma_at(d, c.zero)
+    check(v["pfnzero"] is not None and v["pfnzero"] >= 1024 and
+          v["huge"] is not None, "zero pages %r" % v)
+    check(d["totals"]["pfnzero"] is not None and
+          d["totals"]["huge"] is not None, "totals %r" % d["totals"])
 
 
 def test_cli_seam_no_ioctl():
     """A kernel without PAGEMAP_SCAN: pmtop runs on the pagemap backend."""
     env = fake_env("no-ioctl")
-    d = one_doc(["--demo"], backend="pagemap", env=env,
-                timeout=RUN_TIMEOUT * 2)
-    check(demo_vma(d, (4 << 20) // PAGE, (4 << 20) // PAGE) is not None,
-          "no VMA of zero pages")
-    r = run_pmtop(["--demo", "--batch", "--backend", "ioctl"], env=env)
+    with BackendChild() as c:
+        d = one_doc(["-p", str(c.pid)], c.pid, "pagemap", env=env)
+        r = run_pmtop(["--batch", "--backend", "ioctl", "-p", str(c.pid)],
+                      env=env)
+    v = vma_at(d, c.zero)
+    check(v["pfnzero"] is not None and v["pfnzero"] >= 1024,
+          "zero pages %r" % v)
     check(r.returncode == 1 and r.stdout == b"", show(r))
     msg = stderr_one_line(r)
     check("PAGEMAP_SCAN" in msg and "--backend=pagemap" in msg,
@@ -768,23 +821,25 @@ def test_cli_seam_no_ioctl():
 def test_cli_seam_no_bits():
     """No SOFT_DIRTY or GUARD: null in JSON, n/a in text, never 0."""
     env = fake_env("no-bits=soft_dirty,guard")
-    for backend in ("ioctl", "pagemap"):
-        d = one_doc(["--demo", "--backend", backend], backend=backend,
-                    env=env, timeout=RUN_TIMEOUT * 2)
-        check("guard" not in d["supported"] and
-              "soft_dirty" not in d["supported"], "supported %r"
-              % d["supported"])
-        for v in d["vmas"] + [d["totals"]]:
-            # Swapped too: guard markers would count as swap.
-            for k in ("guard", "soft_dirty", "swapped"):
-                check(v[k] is None, "%s: %s %r" % (backend, k, v[k]))
-        r = run_pmtop(["--demo", "--batch", "--backend", backend], env=env,
-                      timeout=RUN_TIMEOUT * 2)
-        check(r.returncode == 0 and r.stderr == b"", show(r))
-        for line in r.stdout.decode().splitlines()[2:]:
-            m = TEXT_LINE_RE.match(line)
-            if m:
-                check(line.split()[4] == "n/a", "swapped in %r" % line)
+    with BackendChild() as c:
+        for backend in ("ioctl", "pagemap"):
+            args = ["--backend", backend, "-p", str(c.pid)]
+            d = one_doc(args, c.pid, backend, env=env)
+            check("guard" not in d["supported"] and
+                  "soft_dirty" not in d["supported"], "supported %r"
+                  % d["supported"])
+            for v in d["vmas"] + [d["totals"]]:
+                # Swapped too: guard markers would count as swap.
+                for k in ("guard", "soft_dirty", "swapped"):
+                    check(v[k] is None, "%s: %s %r" % (backend, k, v[k]))
+            v = vma_at(d, c.guard)
+            check(v["present"] is not None and v["present"] >= 48,
+                  "guarded VMA %r" % v)
+            r = run_pmtop(["--batch"] + args, env=env)
+            check(r.returncode == 0 and r.stderr == b"", show(r))
+            for line in r.stdout.decode().splitlines()[2:]:
+                if TEXT_LINE_RE.match(line):
+                    check(line.split()[4] == "n/a", "swapped in %r" % line)
 
 
 def test_cli_seam_misspelt():
@@ -804,6 +859,282 @@ def test_cli_backend_pagemap_denied():
         check(r.returncode == 1 and r.stdout == b"", show(r))
         msg = stderr_one_line(r)
         check("CAP_SYS_PTRACE" in msg, "message %r" % msg)
+
+
+# --- write tracking ---------------------------------------------------------
+
+TRACK_TARGET = os.environ.get("PMTOP_TRACK_TARGET") or os.path.join(
+    HERE, "..", "build", "tests", "track_target")
+
+# The pages the target writes every millisecond (-W), of its 64-page
+# region, which is a VMA of its own between PROT_NONE guard pages.
+TRACK_PAGES = [0, 5, 9, 63]
+TRACK_W = ",".join(str(p) for p in TRACK_PAGES)
+
+
+def need_injection():
+    """pmtop under valgrind (3.19) has no pidfd_open: it cannot inject."""
+    if WRAPPER:
+        raise Skip("valgrind has no pidfd_open/pidfd_getfd, so pmtop "
+                   "cannot take the target's userfaultfd under it "
+                   "(tests/test_track.c runs the tracker under valgrind)")
+
+
+class TrackTarget:
+    """track_target started here; killed on exit."""
+
+    def __init__(self, *args, preexec_fn=None):
+        self.proc = subprocess.Popen([TRACK_TARGET] + list(args),
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     preexec_fn=preexec_fn)
+        self.pid = self.proc.pid
+        self.out = LineReader(self.proc.stdout)
+        f = self.out.readline(READY_TIMEOUT).split()
+        if not f or f[0] != b"ready":
+            self.kill()
+            raise AssertionError("track_target did not start: %r" % f)
+        self.addr = int(f[2], 16) if len(f) > 2 else 0
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            if not f.closed:
+                f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
+def uffd_state(pid):
+    """(VMAs registered with a userfaultfd, userfaultfds in its fd table)."""
+    uw = 0
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            if line.startswith("VmFlags:") and " uw" in line.split(":")[1]:
+                uw += 1
+    fds = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if "userfaultfd" in os.readlink("/proc/%d/fd/%s" % (pid, fd)):
+                fds += 1
+        except OSError:
+            pass
+    return uw, fds
+
+
+def check_tracked_doc(doc, pid, region):
+    """
+    A refresh while tracked: written is non-null exactly in the VMAs
+    armed since the previous refresh (all their pages write-protect
+    allowed), and in the region it is exactly the pages written.
+    Returns the region's written count.
+    """
+    check_doc(doc, pid, tracked=True)
+    for v in doc["vmas"]:
+        armed = v["wpallowed"] is not None and v["wpallowed"] == v["pages"]
+        check((v["written"] is not None) == armed,
+              "written %r with wpallowed %r of %r pages at %s" % (
+                  v["written"], v["wpallowed"], v["pages"], v["start"]))
+        if v["perms"].startswith("---"):
+            check(v["written"] is None and not v["wpallowed"],
+                  "PROT_NONE VMA tracked: %r" % v)
+    v = vma_at(doc, region)
+    check(v is not None and v["pages"] == 64, "no region: %r" % v)
+    return v["written"]
+
+
+def test_cli_track_launch_json():
+    need_injection()
+    r = run_pmtop(["--batch", "--json", "-n", "5", "-d", "0.3", "--",
+                   TRACK_TARGET, "-q", "-W", TRACK_W])
+    check(r.returncode == 0 and r.stderr == b"", show(r))
+    docs = parse_json_lines(r.stdout)
+    check(len(docs) == 5, "want 5 lines, got %d" % len(docs))
+    pid = docs[0]["pid"]
+    region = [int(v["start"], 16) for v in docs[-1]["vmas"]
+              if v["pages"] == 64 and v["perms"] == "rw-p"]
+    check(len(region) == 1, "no 64-page region in %r" % docs[-1]["vmas"])
+    written = [check_tracked_doc(d, pid, region[0]) for d in docs[1:]]
+
+    # Mapped after exec: armed by the first refresh, exact from then on.
+    check(written[1:] == [len(TRACK_PAGES)] * 3,
+          "region written %r, want %d a refresh" % (written,
+                                                     len(TRACK_PAGES)))
+    # pmtop ended the command it started.
+    st = wait_gone(pid, b"track_target", 10)
+    check(st is None or st[0] != b"track_target" or st[1] in "ZX",
+          "command %d still running after pmtop: %r" % (pid, st))
+
+
+def test_cli_track_attach_json():
+    need_injection()
+    with TrackTarget("-W", TRACK_W) as t:
+        r = run_pmtop(["--batch", "--json", "-n", "4", "-d", "0.3",
+                       "--track", "-p", str(t.pid)])
+        check(r.returncode == 0 and r.stderr == b"", show(r))
+        docs = parse_json_lines(r.stdout)
+        check(len(docs) == 4, "want 4 lines, got %d" % len(docs))
+
+        # Attached: armed before the first refresh, counted from the next.
+        check(all(v["written"] is None for v in docs[0]["vmas"]),
+              "written in the first refresh: %r" % docs[0]["totals"])
+        written = [check_tracked_doc(d, t.pid, t.addr) for d in docs[1:]]
+        check(written == [len(TRACK_PAGES)] * 3,
+              "region written %r, want %d a refresh" % (
+                  written, len(TRACK_PAGES)))
+        check(uffd_state(t.pid) == (0, 0),
+              "registered after pmtop ended: %r" % (uffd_state(t.pid),))
+        check(t.proc.poll() is None, "target died")
+
+
+def test_cli_track_text():
+    need_injection()
+    with TrackTarget("-W", TRACK_W) as t:
+        r = run_pmtop(["--batch", "-n", "2", "-d", "0.3", "--track", "-p",
+                       str(t.pid)])
+        check(r.returncode == 0 and r.stderr == b"", show(r))
+        last = r.stdout.decode().split("\n\n")[-1].splitlines()
+        check("Written" in last[1].split(), "no Written column: %r" %
+              last[1])
+        row = [l for l in last
+               if re.match(r"^0*%x-" % t.addr, l) is not None]
+        check(row and row[0].split()[8] == str(len(TRACK_PAGES)),
+              "region row %r" % row)
+
+
+def test_cli_track_as_nobody():
+    """An unprivileged user tracks a process of its own."""
+    need_injection()
+    if os.geteuid() != 0:
+        raise Skip("needs root to run as another user")
+    with TrackTarget("-W", TRACK_W, preexec_fn=drop_to_nobody) as t:
+        r = run_pmtop(["--batch", "--json", "-n", "3", "-d", "0.3",
+                       "--track", "-p", str(t.pid)],
+                      preexec_fn=drop_to_nobody)
+        if r.returncode != 0 and b"ptrace_scope" in r.stderr:
+            raise Skip("Yama allows only descendants: %r" % r.stderr)
+        check(r.returncode == 0 and r.stderr == b"", show(r))
+        docs = parse_json_lines(r.stdout)
+        written = [check_tracked_doc(d, t.pid, t.addr) for d in docs[1:]]
+        check(written == [len(TRACK_PAGES)] * 2, "written %r" % written)
+
+
+def expect_refusal(args, words, target=None):
+    r = run_pmtop(["--batch", "--json"] + args)
+    check(r.returncode == 1 and r.stdout == b"", show(r))
+    msg = stderr_one_line(r)
+    check(words in msg, "refusal %r does not say %r" % (msg, words))
+    if target is not None:
+        check(target.proc.poll() is None, "target died")
+        return uffd_state(target.pid)
+    return None
+
+
+def test_cli_track_refusals():
+    expect_refusal(["--track", "-p", "2"], "kernel thread")
+    with TrackTarget("-s") as t:
+        state = expect_refusal(["--track", "-p", str(t.pid)], "seccomp", t)
+        check(state == (0, 0), "seccomp target touched: %r" % (state,))
+    with TrackTarget("-b") as t:
+        state = expect_refusal(["--track", "-p", str(t.pid)],
+                               "already uses a userfaultfd", t)
+        check(state == (1, 1), "busy target changed: %r" % (state,))
+    r = run_pmtop(["--batch", "--", "/nonexistent/command"])
+    check(r.returncode == 1 and r.stdout == b"", show(r))
+    check("No such file" in stderr_one_line(r), show(r))
+
+
+def test_cli_track_force_seccomp():
+    need_injection()
+    with TrackTarget("-s", "-W", TRACK_W) as t:
+        r = run_pmtop(["--batch", "--json", "-n", "3", "-d", "0.3",
+                       "--track=force", "-p", str(t.pid)])
+        check(r.returncode == 0 and r.stderr == b"", show(r))
+        docs = parse_json_lines(r.stdout)
+        written = [check_tracked_doc(d, t.pid, t.addr) for d in docs[1:]]
+        check(written == [len(TRACK_PAGES)] * 2, "written %r" % written)
+
+
+def test_cli_track_usage():
+    for args, words in ((["--batch", "--track"], "--track"),
+                        (["--batch", "--track=bogus", "-p", "1"], "force"),
+                        (["--batch", "-p", "1", "--", "true"], "not both"),
+                        (["--batch", "--"], "no command"),
+                        (["--demo", "--", "true"], "not both")):
+        r = run_pmtop(args)
+        check(r.returncode == 2 and r.stdout == b"", show(r))
+        check(words in r.stderr.decode(), "%r: %r" % (args, r.stderr))
+
+
+def track_until_killed(t, sig):
+    """
+    pmtop tracks the self-checking target t until sig; returns pmtop's
+    exit status, once the target is seen registered.
+    """
+    pm = subprocess.Popen(WRAPPER + [PMTOP, "--batch", "--json", "-n", "0",
+                                     "-d", "0.1", "--track", "-p",
+                                     str(t.pid)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    try:
+        out = LineReader(pm.stdout)
+        for _ in range(3):
+            check(out.readline(RUN_TIMEOUT).endswith(b"\n"),
+                  "pmtop stopped early")
+        check(uffd_state(t.pid)[0] > 0, "target not registered")
+        pm.send_signal(sig)
+        pm.stdout.close()
+        return pm.wait(timeout=RUN_TIMEOUT)
+    finally:
+        if pm.poll() is None:
+            pm.kill()
+            pm.wait()
+        pm.stderr.close()
+
+
+def test_cli_batch_signals():
+    """SIGINT, SIGTERM and SIGHUP end a batch run cleanly, as 128 + N."""
+    with Child() as c:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            pm = subprocess.Popen(WRAPPER + [PMTOP, "--batch", "--json",
+                                             "-n", "0", "-d", "0.1", "-p",
+                                             str(c.pid)],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+            first = LineReader(pm.stdout).readline(RUN_TIMEOUT)
+            pm.send_signal(sig)
+            out, err = pm.communicate(timeout=RUN_TIMEOUT)
+            check(first.endswith(b"\n"), "no first refresh: %r" % first)
+            check(pm.returncode == 128 + sig and err == b"",
+                  "signal %d: rc %r stderr %r" % (sig, pm.returncode, err))
+
+
+def test_cli_track_signals_detach():
+    """
+    A target that checks its own data, with pmtop ended by each signal
+    (SIGKILL too: the kernel closes pmtop's userfaultfd, the only one):
+    no registration left, the target runs on and its data is right.
+    """
+    need_injection()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP,
+                signal.SIGKILL):
+        with TrackTarget("-c", "3") as t:
+            rc = track_until_killed(t, sig)
+            want = -sig if sig == signal.SIGKILL else 128 + sig
+            check(rc == want, "pmtop exit %r after signal %d" % (rc, sig))
+            check(uffd_state(t.pid) == (0, 0),
+                  "registered after signal %d: %r" % (sig,
+                                                     uffd_state(t.pid)))
+            line = t.out.readline(RUN_TIMEOUT)
+            check(line.startswith(b"pass "), "self-check after signal "
+                  "%d: %r" % (sig, line))
 
 
 # --- runner -----------------------------------------------------------------
