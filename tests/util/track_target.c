@@ -5,6 +5,7 @@
  * that it runs natively even when the test runs under valgrind.
  *
  *   track_target [-i FD] [-o FD] [-n PAGES] [-s] [-b] [-g] [-u FD]
+ *   track_target [-q] [-n PAGES] [-s] [-b] -W PAGE,PAGE...
  *   track_target -c SECONDS [-s] [-u FD]
  *
  * It maps a region of PAGES pages (64) between two PROT_NONE guard pages,
@@ -20,7 +21,10 @@
  *		close it
  *   x		exec itself again (the new image says "ready" again)
  *   q		exit
- * -s installs a seccomp filter that allows everything; -b registers a
+ * With -W it writes the pages listed, one byte each, every millisecond,
+ * forever, and obeys nothing (for pmtop run from the command line); -q
+ * keeps it from saying ready. -s installs a seccomp filter that allows
+ * everything; -b registers a
  * userfaultfd of its own on the region (so another cannot have it); -g
  * also maps a PROT_NONE region and a 1 GiB reservation, untouched, and
  * adds their addresses to the ready line.
@@ -218,6 +222,28 @@ obey(char *region, size_t pages, char **argv)
 	}
 	(void)sink;
 	exit(0);
+}
+
+/* Write pages of the region every millisecond, forever. */
+static void __attribute__((noreturn))
+keep_writing(char *region, size_t pages, char *list)
+{
+	volatile char	*v = (volatile char *)region;
+	struct timespec	 ms = { 0, 1000 * 1000 };
+	size_t		 want[64], n = 0, i;
+	char		*tok, *save;
+
+	for (tok = strtok_r(list, ",", &save); tok != NULL && n < 64;
+	    tok = strtok_r(NULL, ",", &save)) {
+		want[n] = strtoul(tok, NULL, 10);
+		if (want[n] < pages)
+			n++;
+	}
+	for (;;) {
+		for (i = 0; i < n; i++)
+			v[want[i] * page + 1]++;
+		nanosleep(&ms, NULL);
+	}
 }
 
 /* --- self-checking mode ------------------------------------------------- */
@@ -431,12 +457,12 @@ int
 main(int argc, char **argv)
 {
 	size_t	 pages = 64, i;
-	char	*region, *none, *reserve;
-	int	 c, sandbox = 0, busy = 0, big = 0;
+	char	*region, *none, *reserve, *writes = NULL;
+	int	 c, sandbox = 0, busy = 0, big = 0, quiet = 0;
 	double	 check = 0;
 
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	while ((c = getopt(argc, argv, "bc:gi:n:o:su:")) != -1) {
+	while ((c = getopt(argc, argv, "bc:gi:n:o:qsu:W:")) != -1) {
 		switch (c) {
 		case 'b':
 			busy = 1;
@@ -459,8 +485,14 @@ main(int argc, char **argv)
 		case 's':
 			sandbox = 1;
 			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'u':
 			sock_fd = atoi(optarg);
+			break;
+		case 'W':
+			writes = optarg;
 			break;
 		default:
 			return 2;
@@ -479,7 +511,9 @@ main(int argc, char **argv)
 		region[i * page] = 1;
 	if (busy)
 		own_userfaultfd(region, pages);
-	if (!big) {
+	if (quiet) {
+		/* Nothing to say. */
+	} else if (!big) {
 		dprintf(out_fd, "ready %d %lx %zu\n", (int)getpid(),
 		    (unsigned long)region, pages);
 	} else {
@@ -493,6 +527,8 @@ main(int argc, char **argv)
 		    (unsigned long)region, pages, (unsigned long)none,
 		    (unsigned long)reserve);
 	}
+	if (writes != NULL)
+		keep_writing(region, pages, writes);
 	obey(region, pages, argv);
 	return 0;
 }
