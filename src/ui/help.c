@@ -22,7 +22,9 @@ static const struct help_line help_lines[] = {
 	{ "[ ]", "refresh twice as often / half as often" },
 	{ "p s f z h g", "filter: present, swapped, file, zero page, huge, "
 	    "guard" },
-	{ "w y a", "filter: written, soft-dirty, write-protect allowed" },
+	{ "w y a", "filter: written, soft-dirty, write-protect allowed "
+	    "(w and a while tracking)" },
+	{ "W", "heatmap of write heat instead of categories, or back" },
 	{ "i", "invert the filter (pages missing the chosen categories)" },
 	{ "m", "filter by all of the chosen categories, or any of them" },
 	{ "^L", "redraw the screen" },
@@ -38,6 +40,11 @@ static const struct help_line help_lines[] = {
 	{ "arrows PgUp PgDn Home End", "move in the VMA table" },
 	{ "Enter, double click", "open the VMA's heatmap" },
 	{ "< > F6  I", "sort the table; reverse" },
+	{ "t", "start write tracking (attach by ptrace), or stop it "
+	    "(detach: the process is left as it was)" },
+	{ "T", "start write tracking despite a seccomp filter" },
+	{ "Written column", "pages written a second; new: armed this "
+	    "refresh; skip: not worth arming" },
 	{ "Esc Backspace", "back to the process list" },
 	{ NULL, "VMA" },
 	{ "arrows PgUp PgDn Home End", "move the cursor, scroll" },
@@ -51,6 +58,9 @@ static const struct help_line help_lines[] = {
 	{ "shade", "how many of the cell's pages pass the filter" },
 	{ "dark cell", "mapped, but no page passes the filter" },
 	{ "?", "pages the kernel did not report" },
+	{ "W: colour", "pages written lately, brighter for more; the heat "
+	    "halves every 3 s" },
+	{ "W: ?", "pages not tracked" },
 };
 
 #define HELP_NLINES (sizeof help_lines / sizeof help_lines[0])
