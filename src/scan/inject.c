@@ -724,12 +724,14 @@ inject_pidfd(int pid, char **cause)
 }
 
 int
-inject_userfaultfd(int pid, int flags, bool force, char **cause)
+inject_userfaultfd(int pid, int flags, bool force, double *stopped,
+    char **cause)
 {
 	struct inject_status	st;
 	struct inject		in;
 	char			state;
 	int			pidfd, fd = -1;
+	double			t0;
 
 	if (inject_check(pid, force, cause) == -1)
 		return -1;
@@ -747,11 +749,14 @@ inject_userfaultfd(int pid, int flags, bool force, char **cause)
 
 	if (inject_read_status(pid, &st) == -1)
 		st.seccomp = 0;
+	t0 = inject_now();
 	if (inject_seize(&in, force && st.seccomp != 0, cause) == 0 &&
 	    inject_prepare(&in, cause) == 0 &&
 	    inject_find_insn(&in, cause) == 0)
 		fd = inject_take_uffd(&in, pidfd, flags, cause);
 	inject_release(&in, true);
+	if (stopped != NULL)
+		*stopped = inject_now() - t0;
 	close(pidfd);
 	return fd;
 }
@@ -853,9 +858,11 @@ inject_userfaultfd_stopped(pid_t pid, int flags, char **cause)
 #else /* !__x86_64__ */
 
 int
-inject_userfaultfd(int pid, int flags, bool force, char **cause)
+inject_userfaultfd(int pid, int flags, bool force, double *stopped,
+    char **cause)
 {
 	(void)flags;
+	(void)stopped;
 	return inject_check(pid, force, cause);
 }
 

@@ -36,10 +36,12 @@ int inject_check(int pid, bool force, char **cause);
  * signal that arrived meanwhile is delivered afterwards, a system call it
  * was blocked in is restarted. inject_check() is run first. With force, a
  * seccomp filter is suspended for the calls when pmtop may (it needs
- * CAP_SYS_ADMIN), and ignored otherwise. Returns the fd, or -1 with
- * *cause (allocated); the process is then as it was.
+ * CAP_SYS_ADMIN), and ignored otherwise. *stopped (if not NULL) gets
+ * how long the thread was stopped, in seconds. Returns the fd, or -1
+ * with *cause (allocated); the process is then as it was.
  */
-int inject_userfaultfd(int pid, int flags, bool force, char **cause);
+int inject_userfaultfd(int pid, int flags, bool force, double *stopped,
+    char **cause);
 
 /* How inject_spawn() sets up the command's standard streams. */
 enum inject_stdio {

@@ -647,14 +647,19 @@ track_adopt(int pid, int uffd, char **cause)
 struct track *
 track_attach(int pid, bool force, char **cause)
 {
-	int	uffd;
+	struct track	*t;
+	double		 stopped = 0;
+	int		 uffd;
 
 	*cause = NULL;
 	uffd = inject_userfaultfd(pid, O_CLOEXEC | O_NONBLOCK |
-	    UFFD_USER_MODE_ONLY, force, cause);
+	    UFFD_USER_MODE_ONLY, force, &stopped, cause);
 	if (uffd == -1)
 		return NULL;
-	return track_adopt(pid, uffd, cause);
+	t = track_adopt(pid, uffd, cause);
+	if (t != NULL)
+		t->stats.stopped_seconds = stopped;
+	return t;
 }
 
 struct track *

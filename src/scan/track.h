@@ -37,6 +37,7 @@ struct track;
 
 /* What the tracker has done, for the user and the benchmarks. */
 struct track_stats {
+	double		stopped_seconds; /* the target, when attaching */
 	size_t		armed_vmas;	/* registered and armed now */
 	uint64_t	armed_pages;	/* their virtual size, in pages */
 	double		arm_seconds;	/* the last arming, all of it */
