@@ -1319,6 +1319,54 @@ def test_tui_not_a_terminal():
               "stdin from /dev/null:\n%s" % numbered(lines))
 
 
+def test_tui_write_tracking():
+    """
+    pmtop -- CMD: the header says tracking is on with a rate, the Written
+    cell of the region the command writes gives its pages a second, W
+    shows write heat, and t stops tracking, leaving no registration.
+    """
+    target = os.environ.get("PMTOP_TRACK_TARGET") or os.path.join(
+        HERE, "..", "build", "tests", "track_target")
+    with Resources() as res:
+        # 4 pages of a 64-page region, written every millisecond.
+        t = pmtop_pane(res, "track", ["-d", "0.3", "--", target, "-q",
+                                      "-W", "0,5,9,63"])
+        lines = t.wait_for(lambda ls: ls if ls and "tracking on," in ls[0]
+                           else None, "tracking on, with a rate")
+        pid = int(lines[0].split()[2])
+
+        def region(ls):
+            for _, m in table_rows(ls):
+                if m.group("size") == "256K" and \
+                        m.group("perms") == "rw-p" and \
+                        m.group("written").endswith("/s") and \
+                        m.group("written") != "0/s":
+                    return m
+            return None
+        m = t.wait_for(region, "the region's pages written a second")
+        rate = float(m.group("written")[:-2])
+        check(8 <= rate <= 20, "4 pages every 0.3 s shown as %r" %
+              m.group("written"))
+        with open("/proc/%d/smaps" % pid) as f:
+            check(" uw" in f.read(), "not registered while tracked")
+
+        t.keys("W")
+        t.wait_for("writes: pages written lately", "the writes legend")
+        t.keys("W")
+        t.wait_for("p:present", "the categories legend")
+
+        t.keys("t")
+        t.wait_for(lambda ls: ls if "tracking off" in ls[0] else None,
+                   "tracking off")
+        t.wait_for("write tracking off", "the message saying so")
+        with open("/proc/%d/smaps" % pid) as f:
+            check(" uw" not in f.read(), "registered after t")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status")
+        wait_until(lambda: comm_of(pid) != b"track_target",
+                   "the command to end with pmtop")
+
+
 # --- runner -----------------------------------------------------------------
 
 def soft_failures():
