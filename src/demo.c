@@ -386,3 +386,26 @@ fail:
 		*cause = NULL;
 	return -1;
 }
+
+int
+demo_workload_main(void)
+{
+	struct demo_layout	 d;
+	char			*cause = NULL;
+	int			 r;
+
+	if (demo_spawn(&d, &cause) == -1) {
+		fprintf(stderr, "pmtop: %s\n", cause ? cause : "demo failed");
+		free(cause);
+		return 1;
+	}
+	printf("pmtop-demo running as pid %d\n", (int)d.pid);
+	for (r = 0; r < DEMO_NREGIONS; r++)
+		printf("%-8s %llx-%llx\n", demo_region_name(r),
+		    (unsigned long long)d.start[r],
+		    (unsigned long long)d.end[r]);
+	printf("ready\n");
+	fflush(stdout);
+	waitpid(d.pid, NULL, 0);
+	return 0;
+}

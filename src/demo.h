@@ -44,4 +44,12 @@ const char *demo_region_name(enum demo_region r);
  */
 pid_t demo_spawn(struct demo_layout *layout, char **cause);
 
+/*
+ * Run the workload for another pmtop to watch: print "pmtop-demo running
+ * as pid N", one "NAME START-END" line per region and "ready" on stdout,
+ * then wait for the child (it dies with the caller). Returns an exit
+ * status; errors go to stderr.
+ */
+int demo_workload_main(void);
+
 #endif

@@ -240,33 +240,6 @@ resolve_target(const char *spec)
 }
 
 /*
- * Run only the demo workload, for watching from another pmtop: print its
- * pid and its regions, then wait until interrupted.
- */
-static int
-run_workload(void)
-{
-	struct demo_layout	 d;
-	char			*cause = NULL;
-	int			 r;
-
-	if (demo_spawn(&d, &cause) == -1) {
-		print_error(cause ? cause : "demo failed");
-		free(cause);
-		return 1;
-	}
-	printf("pmtop-demo running as pid %d\n", (int)d.pid);
-	for (r = 0; r < DEMO_NREGIONS; r++)
-		printf("%-8s %llx-%llx\n", demo_region_name(r),
-		    (unsigned long long)d.start[r],
-		    (unsigned long long)d.end[r]);
-	printf("ready\n");
-	fflush(stdout);
-	waitpid(d.pid, NULL, 0);
-	return 0;
-}
-
-/*
  * Watch pid (0: pick one) in the viewer or in batch mode; tracked says
  * the engine was given a tracker of it.
  */
@@ -365,7 +338,7 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	if (o.workload)
-		return run_workload();
+		return demo_workload_main();
 	if (o.batch && !o.demo && o.target == NULL && o.command == NULL)
 		die_usage("no target", "give -p PID|NAME, -- COMMAND, or "
 		    "--demo");
