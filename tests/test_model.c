@@ -512,6 +512,31 @@ test_model_writeheat(void **state)
 	raster_destroy(r2);
 }
 
+/* Written runs stay sorted and merged, across the array's growth. */
+static void
+test_model_written_runs_grow(void **state)
+{
+	struct snapshot	*s = snapshot_create(PG);
+	size_t		 i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(snapshot_add_written(s, 0x100000 + 2 * i * PG,
+		    0x100000 + (2 * i + 1) * PG), 0);
+	/* The 257th run grows the array and comes out of order. */
+	assert_int_equal(snapshot_add_written(s, 0x1000, 0x2000), 0);
+	assert_int_equal(s->nwritten, 257);
+	assert_int_equal(s->written[0].start, 0x1000);
+	for (i = 1; i < s->nwritten; i++)
+		assert_true(s->written[i - 1].end <= s->written[i].start);
+	/* Adjacent to the last one: merged. */
+	assert_int_equal(snapshot_add_written(s, 0x100000 + 511 * PG,
+	    0x100000 + 512 * PG), 0);
+	assert_int_equal(s->nwritten, 257);
+	snapshot_unref(s);
+}
+
 int
 main(void)
 {
@@ -528,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_model_raster_filter),
 		cmocka_unit_test(test_model_heat_look),
 		cmocka_unit_test(test_model_raster_balanced),
+		cmocka_unit_test(test_model_written_runs_grow),
 		cmocka_unit_test(test_model_written_runs_merge),
 		cmocka_unit_test(test_model_writeheat),
 	};

@@ -254,7 +254,7 @@ int
 snapshot_add_written(struct snapshot *s, uint64_t start, uint64_t end)
 {
 	struct snap_run	*grown, *last;
-	size_t		 lo = 0, hi = s->nwritten, mid;
+	size_t		 lo = 0, hi = s->nwritten, mid, cap;
 
 	last = s->nwritten > 0 ? &s->written[s->nwritten - 1] : NULL;
 	if (last != NULL && last->end == start) {
@@ -262,11 +262,13 @@ snapshot_add_written(struct snapshot *s, uint64_t start, uint64_t end)
 		return 0;
 	}
 	if (s->nwritten == s->written_cap) {
-		s->written_cap = s->written_cap ? s->written_cap * 2 : 256;
-		grown = realloc(s->written, s->written_cap * sizeof *grown);
+		cap = s->written_cap ? s->written_cap * 2 : 256;
+		grown = realloc(s->written, cap * sizeof *grown);
 		if (grown == NULL)
 			return -1;
 		s->written = grown;
+		s->written_cap = cap;
+		last = s->nwritten > 0 ? &s->written[s->nwritten - 1] : NULL;
 	}
 
 	/* Out of order (never from the tracker): keep the array sorted. */
