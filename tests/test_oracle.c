@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -27,6 +26,7 @@
 #include "scan/engine.h"
 #include "scan/pagescan.h"
 #include "util/smaps.h"
+#include "util/swap.h"
 #include "util/target.h"
 
 #ifndef MADV_PAGEOUT
@@ -35,7 +35,6 @@
 
 #define MIB ((size_t)1 << 20)
 #define ORACLE_TRIES 10		/* scans bracketed by smaps reads */
-#define SWAP_FILE_MIB 512
 #define PAGEOUT_MIB 64
 
 /* The counts that must be known wherever the kernel can tell them. */
@@ -57,7 +56,6 @@ static const struct engine_request all_categories = {
 static struct {
 	pid_t	pid;
 	char	dir[64];		/* java's temp dir, or "" */
-	char	swapfile[64];		/* swap we turned on, or "" */
 	int	swap_on;		/* swap is active, ours or not */
 	int	not_root;		/* none, and we cannot make one */
 	char	swap_why[256];		/* why making swap failed */
@@ -646,97 +644,6 @@ test_oracle_swap_demo(void **state)
 	oracle_read_free(&r);
 }
 
-static int
-swap_active(void)
-{
-	char	 line[512];
-	FILE	*f;
-	int	 n = 0;
-
-	f = fopen("/proc/swaps", "r");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f) != NULL)
-		n++;
-	fclose(f);
-	return n > 1;	/* a header line, then one per swap area */
-}
-
-/* Run mkswap on path quietly; 0 on success. */
-static int
-run_mkswap(const char *path)
-{
-	int	status, fd;
-	pid_t	pid;
-
-	pid = fork();
-	if (pid == -1)
-		return -1;
-	if (pid == 0) {
-		fd = open("/dev/null", O_WRONLY);
-		if (fd != -1)
-			dup2(fd, STDOUT_FILENO);
-		execlp("mkswap", "mkswap", path, (char *)NULL);
-		execl("/usr/sbin/mkswap", "mkswap", path, (char *)NULL);
-		execl("/sbin/mkswap", "mkswap", path, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* Fill fd with SWAP_FILE_MIB MiB of zeros: swapon refuses holes. */
-static int
-swap_fill(int fd)
-{
-	static const char	zeros[1 << 16];
-	size_t			i;
-
-	for (i = 0; i < SWAP_FILE_MIB * MIB / sizeof zeros; i++) {
-		if (write(fd, zeros, sizeof zeros) != (ssize_t)sizeof zeros)
-			return -1;
-	}
-	return fsync(fd);
-}
-
-/* Make and turn on a swap file of our own; -1 with ctx.swap_why set. */
-static int
-swap_make(void)
-{
-	const char	*step = "mkstemp";
-	int		 fd;
-
-	snprintf(ctx.swapfile, sizeof ctx.swapfile,
-	    "/var/tmp/pmtop-oracle-swap.XXXXXX");
-	fd = mkstemp(ctx.swapfile);
-	if (fd == -1)
-		goto fail;
-	step = "write";
-	if (fchmod(fd, 0600) == -1 || swap_fill(fd) == -1) {
-		close(fd);
-		goto fail;
-	}
-	close(fd);
-	step = "mkswap";
-	errno = 0;
-	if (run_mkswap(ctx.swapfile) == -1)
-		goto fail;
-	step = "swapon";
-	if (swapon(ctx.swapfile, 0) == -1)
-		goto fail;
-	ctx.swap_on = 1;
-	return 0;
-
-fail:
-	snprintf(ctx.swap_why, sizeof ctx.swap_why, "%s %s: %s", step,
-	    ctx.swapfile, errno != 0 ? strerror(errno) : "failed");
-	if (strcmp(step, "mkstemp") != 0)
-		unlink(ctx.swapfile);
-	ctx.swapfile[0] = '\0';
-	return -1;
-}
-
 /* --- setup and teardown ---------------------------------------------- */
 
 static int
@@ -763,7 +670,7 @@ setup(void **state)
 
 /*
  * Use swap that is on already and leave it alone; otherwise make some,
- * which only root can.
+ * which only root can (tests/util/swap.c).
  */
 static int
 swap_setup(void **state)
@@ -771,12 +678,10 @@ swap_setup(void **state)
 	(void)state;
 	if (probe() == -1)
 		return -1;
-	if (swap_active())
+	if (test_swap_on(ctx.swap_why, sizeof ctx.swap_why))
 		ctx.swap_on = 1;
 	else if (geteuid() != 0)
 		ctx.not_root = 1;
-	else
-		swap_make();
 	return 0;
 }
 
@@ -784,16 +689,7 @@ static int
 swap_teardown(void **state)
 {
 	(void)state;
-	if (ctx.swapfile[0] == '\0')
-		return 0;
-	/* A swap file that is still on must not vanish: leave it. */
-	if (swapoff(ctx.swapfile) == -1) {
-		fprintf(stderr, "swapoff %s: %s; left in place\n",
-		    ctx.swapfile, strerror(errno));
-		return -1;
-	}
-	unlink(ctx.swapfile);
-	ctx.swapfile[0] = '\0';
+	test_swap_off();
 	ctx.swap_on = 0;
 	return 0;
 }
