@@ -35,6 +35,7 @@
 #endif
 
 #include "scan/inject.h"
+#include "scan/target.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP	128
@@ -90,31 +91,6 @@ inject_fail(char **cause, const char *fmt, ...)
 		*cause = NULL;
 	va_end(ap);
 	return -1;
-}
-
-/* State letter and flags from a stat file; -1 if it cannot be read. */
-static int
-inject_stat(const char *path, char *state, unsigned long *flags)
-{
-	char	 buf[1024], *p;
-	ssize_t	 n;
-	int	 fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-
-	/* comm may hold spaces and parentheses: skip to the last ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", state,
-	    flags) != 2)
-		return -1;
-	return 0;
 }
 
 /* What /proc/PID/status says about tracing and seccomp. */
@@ -252,7 +228,7 @@ inject_check_process(int pid, bool force, char **cause)
 	char			path[64], state, comm[64];
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (inject_stat(path, &state, &flags) == -1)
+	if (target_read_stat(path, &state, &flags) == -1)
 		return inject_fail(cause, "no process with pid %d", pid);
 	if (flags & INJECT_PF_KTHREAD) {
 		return inject_fail(cause, "pid %d is a kernel thread: it has "
@@ -325,7 +301,7 @@ inject_pick_thread(int pid, char *state)
 	DIR		*dir;
 
 	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, pid);
-	if (inject_stat(path, state, &flags) == 0 && *state != 'Z' &&
+	if (target_read_stat(path, state, &flags) == 0 && *state != 'Z' &&
 	    *state != 'X')
 		return pid;
 
@@ -336,7 +312,7 @@ inject_pick_thread(int pid, char *state)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%s/stat", pid,
 		    d->d_name);
-		if (inject_stat(path, state, &flags) == 0 && *state != 'Z' &&
+		if (target_read_stat(path, state, &flags) == 0 && *state != 'Z' &&
 		    *state != 'X')
 			tid = atoi(d->d_name);
 	}

@@ -30,16 +30,13 @@ struct target {
 	int		pagemap_fd;
 };
 
-/* What /proc/PID/stat says: state letter and whether a kernel thread. */
-static int
-target_stat(int pid, char *state, bool *kthread)
+int
+target_read_stat(const char *path, char *state, unsigned long *flags)
 {
-	char		 path[64], buf[1024], *p;
-	unsigned long	 flags;
-	ssize_t		 n;
-	int		 fd;
+	char	 buf[1024], *p;
+	ssize_t	 n;
+	int	 fd;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
@@ -52,7 +49,20 @@ target_stat(int pid, char *state, bool *kthread)
 	/* comm may hold spaces and parentheses: skip to the last ')'. */
 	p = strrchr(buf, ')');
 	if (p == NULL || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", state,
-	    &flags) != 2)
+	    flags) != 2)
+		return -1;
+	return 0;
+}
+
+/* What /proc/PID/stat says: state letter and whether a kernel thread. */
+static int
+target_stat(int pid, char *state, bool *kthread)
+{
+	char		path[64];
+	unsigned long	flags;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (target_read_stat(path, state, &flags) == -1)
 		return -1;
 	*kthread = (flags & TARGET_PF_KTHREAD) != 0;
 	return 0;

@@ -56,6 +56,12 @@ int target_read_maps(struct target *t, uint64_t user_limit,
  */
 int target_mark_tmpfs(const struct target *t, struct vma_list *list);
 
+/*
+ * From a stat file (/proc/PID/stat or /proc/PID/task/TID/stat): the state
+ * letter and the task flags. -1 if it cannot be read (gone).
+ */
+int target_read_stat(const char *path, char *state, unsigned long *flags);
+
 /* Read comm (without its newline) into buf. Returns length or -1. */
 int target_read_comm(const struct target *t, char *buf, size_t size);
 
