@@ -15,64 +15,19 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "sigpipe.h"
 #include "model/buf.h"
 #include "model/report.h"
 
 static const int batch_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* Written by the signal handler, read by the loop. */
-static int	batch_signal_pipe[2] = { -1, -1 };
-
-static void
-batch_signal_cb(int signo)
-{
-	unsigned char	c = (unsigned char)signo;
-	int		saved = errno;
-
-	/* A full pipe already holds a wake-up: dropping this one is fine. */
-	if (write(batch_signal_pipe[1], &c, 1) == -1)
-		errno = saved;
-	errno = saved;
-}
-
-static int
-batch_signals_start(void)
-{
-	struct sigaction	sa;
-	size_t			i;
-
-	if (pipe2(batch_signal_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = batch_signal_cb;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
-		sigaction(batch_signals[i], &sa, NULL);
-	return 0;
-}
-
-static void
-batch_signals_stop(void)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof batch_signals / sizeof batch_signals[0]; i++)
-		signal(batch_signals[i], SIG_DFL);
-	close(batch_signal_pipe[0]);
-	close(batch_signal_pipe[1]);
-	batch_signal_pipe[0] = batch_signal_pipe[1] = -1;
-}
-
 /* The first signal that came, as a shell reports a death by it; or 0. */
 static int
 batch_signals_read(void)
 {
-	unsigned char	c;
+	int	signo = sigpipe_read();
 
-	if (read(batch_signal_pipe[0], &c, 1) == 1)
-		return 128 + c;
-	return 0;
+	return signo != 0 ? 128 + signo : 0;
 }
 
 /*
@@ -142,21 +97,23 @@ batch_run(struct engine *e, int pid, const struct batch_options *opt)
 	struct snapshot		*snap;
 	uint64_t		 shown = 0;
 	long			 printed = 0;
-	int			 rc = 0;
+	int			 rc = 0, sigfd;
 
 	req.categories = CAT_ALL;
 	req.interval_ms = opt->interval_ms;
 	req.track = opt->track;
 	engine_set_request(e, &req);
 	engine_set_target(e, pid);
-	if (batch_signals_start() == -1 || engine_start(e) == -1) {
+	sigfd = sigpipe_start(batch_signals, sizeof batch_signals /
+	    sizeof batch_signals[0]);
+	if (sigfd == -1 || engine_start(e) == -1) {
 		fprintf(stderr, "pmtop: cannot start the scan thread: %s\n",
 		    strerror(errno));
 		return 1;
 	}
 
 	pfd[0].fd = engine_fd(e);
-	pfd[1].fd = batch_signal_pipe[0];
+	pfd[1].fd = sigfd;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (rc == 0 && (opt->count == 0 || printed < opt->count)) {
 		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
@@ -172,6 +129,6 @@ batch_run(struct engine *e, int pid, const struct batch_options *opt)
 		snapshot_unref(snap);
 	}
 	engine_stop(e);
-	batch_signals_stop();
+	sigpipe_stop();
 	return rc;
 }

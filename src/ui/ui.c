@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <curses.h>
 
+#include "sigpipe.h"
 #include "ui/draw.h"
 #include "ui/ui.h"
 #include "ui/view.h"
@@ -27,8 +28,8 @@
 #define UI_MIN_INTERVAL_MS	100
 #define UI_MAX_INTERVAL_MS	60000
 
-/* Written by signal handlers, read by the loop. */
-static int	ui_signal_pipe[2] = { -1, -1 };
+/* Resizes, and the ways a user or a session ends a program. */
+static const int ui_signals[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 
 static double
 ui_now(void)
@@ -37,49 +38,6 @@ ui_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-ui_signal_cb(int signo)
-{
-	unsigned char	c = (unsigned char)signo;
-	int		saved = errno;
-
-	/* A full pipe already holds a wake-up: dropping this one is fine. */
-	if (write(ui_signal_pipe[1], &c, 1) == -1)
-		errno = saved;
-	errno = saved;
-}
-
-static int
-ui_signals_start(void)
-{
-	static const int	signals[] = { SIGWINCH, SIGINT, SIGTERM,
-	    SIGHUP };
-	struct sigaction	sa;
-	size_t			i;
-
-	if (pipe2(ui_signal_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ui_signal_cb;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
-		sigaction(signals[i], &sa, NULL);
-	return 0;
-}
-
-static void
-ui_signals_stop(void)
-{
-	signal(SIGWINCH, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	close(ui_signal_pipe[0]);
-	close(ui_signal_pipe[1]);
-	ui_signal_pipe[0] = ui_signal_pipe[1] = -1;
 }
 
 /* What this terminal can show, from the locale, terminfo and options. */
@@ -366,10 +324,10 @@ ui_resize(struct ui *ui)
 static bool
 ui_signals_read(struct ui *ui)
 {
-	unsigned char	c;
-	bool		resize = false;
+	bool	resize = false;
+	int	c;
 
-	while (read(ui_signal_pipe[0], &c, 1) == 1) {
+	while ((c = sigpipe_read()) != 0) {
 		if (c == SIGWINCH)
 			resize = true;
 		else {
@@ -438,14 +396,14 @@ ui_read_keys(struct ui *ui, short revents)
 }
 
 static void
-ui_loop(struct ui *ui)
+ui_loop(struct ui *ui, int sigfd)
 {
 	struct pollfd	pfd[3];
 	double		expiry;
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = engine_fd(ui->engine);
-	pfd[2].fd = ui_signal_pipe[0];
+	pfd[2].fd = sigfd;
 	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 
 	while (!ui->quit) {
@@ -472,6 +430,7 @@ int
 ui_run(struct engine *e, const struct ui_options *opt)
 {
 	struct ui	ui;
+	int		sigfd;
 
 	memset(&ui, 0, sizeof ui);
 	ui.engine = e;
@@ -484,7 +443,9 @@ ui_run(struct engine *e, const struct ui_options *opt)
 	ui.dirty = true;
 
 	setlocale(LC_ALL, "");
-	if (ui_signals_start() == -1) {
+	sigfd = sigpipe_start(ui_signals, sizeof ui_signals /
+	    sizeof ui_signals[0]);
+	if (sigfd == -1) {
 		fprintf(stderr, "pmtop: %s\n", strerror(errno));
 		return 1;
 	}
@@ -496,16 +457,16 @@ ui_run(struct engine *e, const struct ui_options *opt)
 		ui_open_process(&ui, opt->pid);
 	if (engine_start(e) == -1) {
 		endwin();
-		ui_signals_stop();
+		sigpipe_stop();
 		fprintf(stderr, "pmtop: cannot start the scan thread: %s\n",
 		    strerror(errno));
 		return 1;
 	}
 
-	ui_loop(&ui);
+	ui_loop(&ui, sigfd);
 
 	endwin();
-	ui_signals_stop();
+	sigpipe_stop();
 	engine_stop(e);
 	while (ui.depth > 0) {
 		ui.depth--;
