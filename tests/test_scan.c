@@ -21,6 +21,7 @@
 
 #include "demo.h"
 #include "scan/engine.h"
+#include "scan/pace.h"
 #include "scan/pagescan.h"
 #include "util/smaps.h"
 #include "util/target.h"
@@ -236,6 +237,111 @@ test_scan_merged_regions_split_per_vma(void **state)
 	    "rwxp");
 	snapshot_unref(s);
 	test_child_kill(c.pid);
+}
+
+/* --- a hole, then dense memory: calls cut by pages ------------------- */
+
+#define HOLE_BYTES	((uint64_t)64 << 30)
+#define DENSE_PAGES	65536		/* twice what one call may report */
+
+static void
+layout_hole_then_dense(struct test_child *c, void *arg)
+{
+	uint64_t	 dense = DENSE_PAGES * c->page;
+	char		*p;
+
+	(void)arg;
+	p = mmap(NULL, HOLE_BYTES + dense, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED ||
+	    mprotect(p + HOLE_BYTES, dense, PROT_READ | PROT_WRITE) == -1)
+		_exit(1);
+	madvise(p + HOLE_BYTES, dense, MADV_NOHUGEPAGE);
+	memset(p + HOLE_BYTES, 1, dense);
+	c->start[0] = (uintptr_t)p;
+	c->end[0] = (uintptr_t)p + HOLE_BYTES + dense;
+}
+
+/*
+ * A call that was quick because it crossed 64 GiB of nothing says
+ * nothing of the dense memory behind it: sized by address range, the
+ * next call took all 65,536 pages at once and held the target's mmap
+ * lock for it. Both kinds of scan must stay within the page allowance
+ * and still report every page once.
+ */
+static void
+test_scan_calls_cut_by_pages(void **state)
+{
+	struct test_child	 c;
+	struct region_log	 log;
+	struct pagescan_stats	 st;
+	struct pagescan		*ps;
+	char			 path[64];
+	uint64_t		 total;
+	int			 fd, populated;
+
+	(void)state;
+	assert_int_equal(test_child_spawn(layout_hole_then_dense, NULL, &c),
+	    0);
+	assert_int_equal(test_child_stop(c.pid), 0);
+	total = (c.end[0] - c.start[0]) / c.page;
+
+	snprintf(path, sizeof path, "/proc/%d/pagemap", c.pid);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	for (populated = 0; populated < 2; populated++) {
+		ps = pagescan_create(fd, &caps);
+		memset(&log, 0, sizeof log);
+		if (populated)
+			assert_int_equal(pagescan_range_populated(ps,
+			    c.start[0], c.end[0], CAT_BIT(CAT_PRESENT),
+			    CAT_BIT(CAT_PRESENT), region_log_cb, &log), 0);
+		else
+			assert_int_equal(pagescan_range(ps, c.start[0],
+			    c.end[0], CAT_BIT(CAT_PRESENT), region_log_cb,
+			    &log), 0);
+		pagescan_get_stats(ps, &st);
+		assert_int_equal(log.out_of_order, 0);
+		assert_int_equal(log.regions, 2);
+		assert_int_equal(log.pages, total);
+		assert_int_equal(log.present, DENSE_PAGES);
+		assert_true(st.most_pages > 0);
+		assert_true(st.most_pages <= DENSE_PAGES / 2);
+		assert_true(st.calls >= (populated ? DENSE_PAGES : total) /
+		    st.most_pages);
+		pagescan_destroy(ps);
+	}
+	close(fd);
+	test_child_kill(c.pid);
+}
+
+/* Calls back to back for a millisecond wait; spaced ones do not. */
+static void
+test_scan_pace(void **state)
+{
+	struct pace	p = { 0 };
+	double		t0;
+
+	(void)state;
+
+	/* A call that ends in the future has just ended, however slow. */
+	t0 = pace_now();
+	pace_after(&p, t0, t0 + 0.1);
+	pace_before(&p);
+	assert_int_equal(p.pauses, 1);
+	assert_true(pace_now() - t0 >= PACE_PAUSE);
+
+	t0 = pace_now();
+	pace_after(&p, t0, t0 + PACE_HOLD / 2);
+	pace_before(&p);
+	assert_int_equal(p.pauses, 1);
+
+	/* A long call that ended a while ago let writers in since. */
+	t0 = pace_now();
+	pace_after(&p, t0 - 1.0, t0 - 10 * PACE_PAUSE);
+	pace_before(&p);
+	assert_int_equal(p.pauses, 1);
+	assert_true(p.held == 0);
 }
 
 /* --- the demo: every category, exact ---------------------------------- */
@@ -500,6 +606,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_alternating_pages_exactly_once),
 		cmocka_unit_test(test_scan_merged_regions_split_per_vma),
+		cmocka_unit_test(test_scan_calls_cut_by_pages),
+		cmocka_unit_test(test_scan_pace),
 		cmocka_unit_test(test_scan_demo_exact_counts),
 		cmocka_unit_test(test_scan_target_exited),
 		cmocka_unit_test(test_scan_target_zombie),

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "scan/pace.h"
 #include "scan/pagemap.h"
 #include "scan/smaps.h"
 
@@ -49,6 +49,7 @@ struct pagemap {
 	int			 pid;
 	struct pagescan_caps	 caps;
 	uint64_t		*buf;
+	struct pace		 pace;		/* lets the target's writers in */
 	struct pagescan_stats	 stats;
 	cat_mask		 wanted;
 
@@ -65,15 +66,6 @@ struct pagemap {
 	uint64_t		 rend;
 	cat_mask		 rcats;
 };
-
-static double
-pagemap_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* What the test seam takes away from entries. */
 static uint64_t
@@ -443,22 +435,26 @@ pagemap_range(struct pagemap *pm, uint64_t lo, uint64_t hi, cat_mask mask,
 	uint64_t	page = pm->caps.page_size, addr = lo, maybe_zero = 0;
 	size_t		want;
 	ssize_t		n;
-	double		t0, dt;
+	double		t0, t1, dt;
 
 	pm->pending = false;
 	while (addr < hi) {
 		want = (hi - addr) / page;
 		if (want > PAGEMAP_BUF_ENTRIES)
 			want = PAGEMAP_BUF_ENTRIES;
-		t0 = pagemap_now();
+		pace_before(&pm->pace);
+		t0 = pace_now();
 		n = pagemap_read(pm->fd, &pm->caps.fake, pm->buf, want,
 		    addr / page);
-		dt = pagemap_now() - t0;
+		t1 = pace_now();
+		pace_after(&pm->pace, t0, t1);
+		dt = t1 - t0;
 		if (n == -1) {
 			pagemap_flush(pm, cb, arg);
 			return -1;
 		}
 		pm->stats.calls++;
+		pm->stats.pauses = pm->pace.pauses;
 		if (dt > pm->stats.longest_call)
 			pm->stats.longest_call = dt;
 		pagemap_consume(pm, addr, (size_t)n, mask, cb, arg,

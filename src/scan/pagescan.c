@@ -1,15 +1,20 @@
 /*
  * PAGEMAP_SCAN range scans.
  *
- * Each ioctl covers one chunk of the range and fills a vector of regions.
- * Two kernel traps shape the loop. First, walk_end goes stale once a call
- * produces more than 512 regions (the kernel only updates it when its
- * internal buffer fills), so the loop resumes at the later of walk_end and
- * the end of the last region, and a call that returned fewer regions than
- * the vector holds is complete. Second, one call holds the target's mmap
- * read lock per 512 regions, which over dense 4 KiB pages is hundreds of
+ * Each ioctl walks on from where the last one stopped and fills a vector
+ * of regions. Two kernel traps shape the loop. First, walk_end goes
+ * stale once a call produces more than 512 regions (the kernel only
+ * updates it when its internal buffer fills), so the loop resumes at the
+ * later of walk_end and the end of the last region, and a call that
+ * returned fewer regions than the vector holds, and fewer pages than it
+ * was allowed, is complete. Second, a call holds the target's mmap read
+ * lock per 512 regions, which over dense 4 KiB pages is hundreds of
  * milliseconds per GiB, stalling every mmap, munmap and brk in the
- * target: chunks are therefore sized by the time the last call took.
+ * target. Calls are therefore cut by the number of pages they may report
+ * (max_pages), which is what costs, rather than by address range: a range
+ * that was cheap because it was a hole says nothing of the dense memory
+ * behind it. The allowance shrinks at once when a call runs long, and
+ * pace.h spaces the calls so that the target's writers get in.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "scan/pace.h"
 #include "scan/pagemap.h"
 #include "scan/pagescan.h"
 #include "scan/uapi.h"
@@ -33,11 +38,18 @@ _Static_assert(CAT_BIT(CAT_PRESENT) == PAGE_IS_PRESENT, "category bits");
 _Static_assert(CAT_BIT(CAT_GUARD) == PAGE_IS_GUARD, "category bits");
 
 #define PAGESCAN_VEC_LEN	4096
-#define PAGESCAN_CHUNK_MIN	((uint64_t)2 << 20)
-#define PAGESCAN_CHUNK_MAX	((uint64_t)1 << 46)
-#define PAGESCAN_CHUNK_START	((uint64_t)64 << 20)
 
-/* Aim for this long per ioctl, in seconds. */
+/*
+ * Pages one call may report. The most is what the costliest kind of page
+ * (a 4 KiB PTE asked for PAGE_IS_FILE, 40-50 ns) allows in about a
+ * millisecond and a half; cheaper pages (THP: 512 for one PMD) simply
+ * make quicker calls. Fewer are allowed where calls still run long, as
+ * over page tables that hold one page each.
+ */
+#define PAGESCAN_PAGES_MAX	32768
+#define PAGESCAN_PAGES_MIN	256
+
+/* Aim for at most this long per ioctl, in seconds. */
 #define PAGESCAN_CALL_TARGET	0.001
 
 struct pagescan {
@@ -45,7 +57,8 @@ struct pagescan {
 	struct scan_fake	 fake;
 	struct page_region	*vec;
 	uint64_t		 page_size;
-	uint64_t		 chunk;		/* bytes per call, adapted */
+	uint64_t		 max_pages;	/* per call, adapted */
+	struct pace		 pace;		/* lets the target's writers in */
 	struct pagescan_stats	 stats;
 
 	/* A region held back in case the next call continues it. */
@@ -61,15 +74,6 @@ struct pagescan {
 	cat_mask		 accepted;	/* bits the kernel knows */
 	struct page_region	 tail;
 };
-
-static double
-pagescan_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * One ioctl; retried on EINTR. Returns regions written or -1. The test
@@ -290,7 +294,7 @@ pagescan_create(int pagemap_fd, const struct pagescan_caps *caps)
 	ps->fake = caps->fake;
 	ps->accepted = caps->accepted;
 	ps->page_size = caps->page_size;
-	ps->chunk = PAGESCAN_CHUNK_START;
+	ps->max_pages = PAGESCAN_PAGES_MAX;
 	return ps;
 }
 
@@ -365,35 +369,53 @@ pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
 	}
 }
 
-/* Resize the chunk so the next call takes about the target time. */
+/*
+ * Size the next call's page allowance from how long this one took with
+ * its allowance used up (cut) or not: in proportion when it ran long,
+ * back up by doubling while calls that used it all are quick.
+ */
 static void
-pagescan_adapt(struct pagescan *ps, uint64_t span, double seconds)
+pagescan_adapt(struct pagescan *ps, double seconds, bool cut)
 {
-	uint64_t	chunk = ps->chunk;
+	uint64_t	pages = ps->max_pages;
 
-	if (seconds > 2 * PAGESCAN_CALL_TARGET && span <= chunk)
-		chunk /= 2;
-	else if (seconds < PAGESCAN_CALL_TARGET / 2 && span >= chunk)
-		chunk *= 4;
+	if (seconds > 2 * PAGESCAN_CALL_TARGET)
+		pages = (uint64_t)((double)pages * PAGESCAN_CALL_TARGET /
+		    seconds);
+	else if (seconds < PAGESCAN_CALL_TARGET / 2 && cut)
+		pages *= 2;
 
-	if (chunk < PAGESCAN_CHUNK_MIN)
-		chunk = PAGESCAN_CHUNK_MIN;
-	if (chunk > PAGESCAN_CHUNK_MAX)
-		chunk = PAGESCAN_CHUNK_MAX;
-	ps->chunk = chunk;
+	if (pages < PAGESCAN_PAGES_MIN)
+		pages = PAGESCAN_PAGES_MIN;
+	if (pages > PAGESCAN_PAGES_MAX)
+		pages = PAGESCAN_PAGES_MAX;
+	ps->max_pages = pages;
+}
+
+/* The pages in the n regions of the vector. */
+static uint64_t
+pagescan_pages(const struct pagescan *ps, long n)
+{
+	uint64_t	pages = 0;
+	long		i;
+
+	for (i = 0; i < n; i++)
+		pages += (ps->vec[i].end - ps->vec[i].start) / ps->page_size;
+	return pages;
 }
 
 /*
- * Scan [s, e), at most one vector's worth. Returns where the next call
- * must start (e when the chunk is done), or 0 with errno on failure.
+ * Scan [s, e), at most one vector's worth and the allowed pages. Returns
+ * where the next call must start (e when done), or 0 with errno.
  */
 static uint64_t
 pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
     pagescan_region_cb *cb, void *arg)
 {
 	struct pm_scan_arg	 scan;
-	uint64_t		 next;
-	double			 t0, dt;
+	uint64_t		 next, pages;
+	double			 t0, t1, dt;
+	bool			 cut;
 	long			 n;
 
 	memset(&scan, 0, sizeof scan);
@@ -402,22 +424,34 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	scan.end = e;
 	scan.vec = (uintptr_t)ps->vec;
 	scan.vec_len = PAGESCAN_VEC_LEN;
+	scan.max_pages = ps->max_pages;
 	scan.return_mask = mask;
 	scan.category_anyof_mask = ps->anyof;
 
-	t0 = pagescan_now();
+	pace_before(&ps->pace);
+	t0 = pace_now();
 	n = pagescan_ioctl(ps->fd, &ps->fake, &scan);
-	dt = pagescan_now() - t0;
+	t1 = pace_now();
+	pace_after(&ps->pace, t0, t1);
+	dt = t1 - t0;
 	if (n == -1)
 		return 0;
 	ps->stats.calls++;
+	ps->stats.pauses = ps->pace.pauses;
 	if (dt > ps->stats.longest_call)
 		ps->stats.longest_call = dt;
 
 	pagescan_consume(ps, n, cb, arg);
 
-	/* Fewer regions than room for them: the kernel reached e. */
-	if (n < PAGESCAN_VEC_LEN)
+	/*
+	 * Fewer regions than room for them, and fewer pages than allowed:
+	 * the kernel reached e. Otherwise it stopped at a region's end.
+	 */
+	pages = pagescan_pages(ps, n);
+	if (pages > ps->stats.most_pages)
+		ps->stats.most_pages = pages;
+	cut = pages >= ps->max_pages;
+	if (n < PAGESCAN_VEC_LEN && !cut)
 		next = e;
 	else {
 		next = scan.walk_end;
@@ -430,7 +464,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	 * not match (a full vector stops at a page that did).
 	 */
 	pagescan_fill(ps, next, cb, arg);
-	pagescan_adapt(ps, next - s, dt);
+	pagescan_adapt(ps, dt, cut);
 	return next;
 }
 
@@ -439,13 +473,12 @@ static int
 pagescan_walk(struct pagescan *ps, uint64_t lo, uint64_t hi, cat_mask mask,
     pagescan_region_cb *cb, void *arg)
 {
-	uint64_t	s = lo, e, next;
+	uint64_t	s = lo, next;
 
 	ps->pending = false;
 	ps->filled = lo;
 	while (s < hi) {
-		e = hi - s > ps->chunk ? s + ps->chunk : hi;
-		next = pagescan_step(ps, s, e, mask, cb, arg);
+		next = pagescan_step(ps, s, hi, mask, cb, arg);
 		if (next == 0) {
 			pagescan_flush(ps, cb, arg);
 			return -1;

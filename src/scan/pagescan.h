@@ -69,6 +69,8 @@ struct pagescan_stats {
 	uint64_t	calls;		/* ioctls made */
 	uint64_t	regions;	/* regions handed to the callback */
 	double		longest_call;	/* seconds, the slowest ioctl */
+	uint64_t	pauses;		/* made for the target (pace.h) */
+	uint64_t	most_pages;	/* the most one ioctl reported */
 };
 
 struct pagescan;
@@ -87,9 +89,10 @@ void pagescan_destroy(struct pagescan *ps);
  * reported. Regions are merged across the scanner's calls, but not split
  * at VMA boundaries: that is the caller's job.
  *
- * The range is walked in chunks sized so that each ioctl holds the
- * target's mmap lock for about a millisecond, growing over sparse memory
- * and shrinking over dense memory.
+ * Each ioctl may report a bounded number of pages, so that it holds the
+ * target's mmap lock for about a millisecond at most whatever the
+ * memory's density, and calls are spaced (pace.h) so that the target's
+ * own mmap, munmap and brk get the lock between them.
  *
  * Returns 0, or -1 with errno: ESRCH when the target's mm is gone (exit
  * or exec), EACCES/EPERM, EFAULT for a bad range. Regions already

@@ -28,6 +28,7 @@
 #include <linux/userfaultfd.h>
 
 #include "scan/maps.h"
+#include "scan/pace.h"
 #include "scan/track.h"
 #include "scan/uapi.h"
 
@@ -80,6 +81,7 @@ struct track {
 	double			 last_collect;	/* counts begin */
 	uint64_t		 busy_at;	/* a VMA another uffd has */
 	bool			 launched;
+	struct pace		 pace;		/* lets the target's writers in */
 	struct track_stats	 stats;
 };
 
@@ -129,7 +131,8 @@ track_vma_worth(const struct vma_info *vma, uint64_t page_size,
 }
 
 /*
- * One PAGEMAP_SCAN walk of [lo, hi) as tmpl asks, in aligned chunks;
+ * One PAGEMAP_SCAN walk of [lo, hi) as tmpl asks, in aligned chunks
+ * spaced for the target's writers (pace.h);
  * with a callback the regions go to it through the tracker's vector,
  * without one the walk has no output (arming). After a full vector the
  * walk resumes at the later of walk_end and the last region's end:
@@ -142,6 +145,7 @@ track_walk(struct track *t, uint64_t lo, uint64_t hi,
 {
 	struct pm_scan_arg	scan;
 	uint64_t		s = lo, e;
+	double			t0;
 	long			n, i;
 
 	while (s < hi) {
@@ -156,9 +160,12 @@ track_walk(struct track *t, uint64_t lo, uint64_t hi,
 			scan.vec = (uintptr_t)t->vec;
 			scan.vec_len = TRACK_VEC_LEN;
 		}
+		pace_before(&t->pace);
+		t0 = pace_now();
 		do {
 			n = ioctl(t->pagemap_fd, PAGEMAP_SCAN, &scan);
 		} while (n == -1 && errno == EINTR);
+		pace_after(&t->pace, t0, pace_now());
 		if (n == -1)
 			return -1;
 
