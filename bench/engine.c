@@ -51,6 +51,11 @@ static const char *const layout_names[L_COUNT] = {
 	"java 2G heap",
 };
 
+/* Names for the command line, which may pick some parts only. */
+static const char *const layout_keys[L_COUNT] = {
+	"sparse", "dense", "fragmented", "thp", "vmas", "java",
+};
+
 struct result {
 	double	engine, pread, walk;	/* median seconds */
 	double	cpu_1s, cpu_100ms;	/* pmtop, per cent of a core */
@@ -520,6 +525,33 @@ print_table(const struct result *r)
 	}
 }
 
+static bool	want_layout[L_COUNT], want_stall;
+
+/* Which parts to run: all without arguments. False on a bad name. */
+static bool
+pick_parts(int n, char **names)
+{
+	int	i, l;
+
+	for (l = 0; l < L_COUNT; l++)
+		want_layout[l] = n == 0;
+	want_stall = n == 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "stall") == 0) {
+			want_stall = true;
+			continue;
+		}
+		for (l = 0; l < L_COUNT; l++) {
+			if (strcmp(names[i], layout_keys[l]) == 0)
+				break;
+		}
+		if (l == L_COUNT)
+			return false;
+		want_layout[l] = true;
+	}
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,8 +561,9 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 	int		 l;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench_engine PATH-TO-PMTOP\n");
+	if (argc < 2 || !pick_parts(argc - 2, argv + 2)) {
+		fprintf(stderr, "usage: bench_engine PATH-TO-PMTOP "
+		    "[sparse|dense|fragmented|thp|vmas|java|stall]...\n");
 		return 2;
 	}
 	pmtop_path = argv[1];
@@ -540,6 +573,8 @@ main(int argc, char **argv)
 	}
 	memset(r, 0, sizeof r);
 	for (l = 0; l < L_COUNT; l++) {
+		if (!want_layout[l])
+			continue;
 		fprintf(stderr, "bench: %s...\n", layout_names[l]);
 		run_layout((enum layout)l, &r[l]);
 		if (r[l].rss_1s > rss)
@@ -547,8 +582,11 @@ main(int argc, char **argv)
 		if (r[l].rss_100ms > rss)
 			rss = r[l].rss_100ms;
 	}
-	fprintf(stderr, "bench: stall...\n");
-	measure_stall(&wi, &mi, &wo, &mo);
+	wi = mi = wo = mo = 0;
+	if (want_stall) {
+		fprintf(stderr, "bench: stall...\n");
+		measure_stall(&wi, &mi, &wo, &mo);
+	}
 
 	print_table(r);
 	printf("target mmap+munmap: unobserved median %.3f ms worst %.3f ms;"
