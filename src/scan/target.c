@@ -3,6 +3,12 @@
  * then on the process's identity is pinned, so a pid reused after an exit
  * is noticed (the pidfd becomes readable) instead of silently scanned.
  * Failures are sorted into states the user can act on.
+ *
+ * The files read on every refresh (pagemap, maps, comm) stay open and are
+ * read from offset 0 each time: opening them is most of what reading a
+ * small process's maps costs. pagemap and maps are bound to the mm the
+ * process had when they were opened, so after an exec they are opened
+ * again; comm belongs to the process and follows it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +34,27 @@ struct target {
 	int		pid;
 	int		pidfd;
 	int		pagemap_fd;
+	int		maps_fd;	/* -1 until first read */
+	int		comm_fd;	/* -1 until first read */
 };
+
+/* Open /proc/PID/NAME read-only. */
+static int
+target_open_file(int pid, const char *name)
+{
+	char	path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void
+target_close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
 
 int
 target_read_stat(const char *path, char *state, unsigned long *flags)
@@ -66,15 +92,6 @@ target_stat(int pid, char *state, bool *kthread)
 		return -1;
 	*kthread = (flags & TARGET_PF_KTHREAD) != 0;
 	return 0;
-}
-
-static int
-target_open_pagemap(int pid)
-{
-	char	path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
-	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* Fill the failure outputs of target_open(). */
@@ -136,6 +153,8 @@ target_open(int pid, enum target_state *state, int *err, char **cause)
 	}
 	t->pid = pid;
 	t->pagemap_fd = -1;
+	t->maps_fd = -1;
+	t->comm_fd = -1;
 
 	t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (t->pidfd == -1 && (errno == ESRCH || errno == EINVAL)) {
@@ -143,7 +162,7 @@ target_open(int pid, enum target_state *state, int *err, char **cause)
 		    ESRCH, "no process with pid %d", pid);
 	}
 
-	t->pagemap_fd = target_open_pagemap(pid);
+	t->pagemap_fd = target_open_file(pid, "pagemap");
 	if (t->pagemap_fd == -1) {
 		if (errno == ESRCH || errno == ENOENT)
 			return target_fail_no_mm(t, pid, state, err, cause);
@@ -174,10 +193,10 @@ target_close(struct target *t)
 {
 	if (t == NULL)
 		return;
-	if (t->pagemap_fd != -1)
-		close(t->pagemap_fd);
-	if (t->pidfd != -1)
-		close(t->pidfd);
+	target_close_fd(&t->pagemap_fd);
+	target_close_fd(&t->maps_fd);
+	target_close_fd(&t->comm_fd);
+	target_close_fd(&t->pidfd);
 	free(t);
 }
 
@@ -212,7 +231,7 @@ target_reopen(struct target *t)
 {
 	int	fd;
 
-	fd = target_open_pagemap(t->pid);
+	fd = target_open_file(t->pid, "pagemap");
 	if (fd == -1)
 		return -1;
 	if (target_exited(t)) {
@@ -222,6 +241,7 @@ target_reopen(struct target *t)
 	}
 	close(t->pagemap_fd);
 	t->pagemap_fd = fd;
+	target_close_fd(&t->maps_fd);
 	return 0;
 }
 
@@ -229,33 +249,34 @@ int
 target_read_maps(struct target *t, uint64_t user_limit,
     struct vma_list *list, char **cause)
 {
-	char	path[64];
-	int	fd, rc, saved;
+	bool	fresh = t->maps_fd == -1;
 
-	snprintf(path, sizeof path, "/proc/%d/maps", t->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
+	*cause = NULL;
+	if (fresh && (t->maps_fd = target_open_file(t->pid, "maps")) == -1)
 		return -1;
-	rc = maps_read(fd, user_limit, list, cause);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	if (maps_read(t->maps_fd, user_limit, list, cause) == -1)
+		return -1;
+
+	/*
+	 * Nothing from a file opened before: its mm is gone, by exit or
+	 * by exec. A file opened now tells which (a new mm has VMAs).
+	 */
+	if (list->n == 0 && !fresh) {
+		target_close_fd(&t->maps_fd);
+		return target_read_maps(t, user_limit, list, cause);
+	}
+	return 0;
 }
 
 int
-target_read_comm(const struct target *t, char *buf, size_t size)
+target_read_comm(struct target *t, char *buf, size_t size)
 {
-	char	path[64];
 	ssize_t	n;
-	int	fd;
 
-	snprintf(path, sizeof path, "/proc/%d/comm", t->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
+	if (t->comm_fd == -1 &&
+	    (t->comm_fd = target_open_file(t->pid, "comm")) == -1)
 		return -1;
-	n = read(fd, buf, size);
-	close(fd);
+	n = pread(t->comm_fd, buf, size, 0);
 	if (n < 0)
 		return -1;
 	if (n > 0 && buf[n - 1] == '\n')

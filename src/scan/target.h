@@ -44,7 +44,8 @@ int target_reopen(struct target *t);
 
 /*
  * Read the current maps into list. Returns 0, or -1 with errno (ESRCH
- * once gone) and, for a parse error, *cause.
+ * once gone) and, for a parse error, *cause. An empty list means the
+ * process has no memory any more (it exited or is exiting).
  */
 int target_read_maps(struct target *t, uint64_t user_limit,
     struct vma_list *list, char **cause);
@@ -63,6 +64,6 @@ int target_mark_tmpfs(const struct target *t, struct vma_list *list);
 int target_read_stat(const char *path, char *state, unsigned long *flags);
 
 /* Read comm (without its newline) into buf. Returns length or -1. */
-int target_read_comm(const struct target *t, char *buf, size_t size);
+int target_read_comm(struct target *t, char *buf, size_t size);
 
 #endif
