@@ -242,7 +242,7 @@ test_scan_merged_regions_split_per_vma(void **state)
 /* --- a hole, then dense memory: calls cut by pages ------------------- */
 
 #define HOLE_BYTES	((uint64_t)64 << 30)
-#define DENSE_PAGES	65536		/* twice what one call may report */
+#define DENSE_PAGES	(2 * PAGESCAN_PAGES_MAX)	/* two calls' worth */
 
 static void
 layout_hole_then_dense(struct test_child *c, void *arg)
@@ -265,7 +265,7 @@ layout_hole_then_dense(struct test_child *c, void *arg)
 /*
  * A call that was quick because it crossed 64 GiB of nothing says
  * nothing of the dense memory behind it: sized by address range, the
- * next call took all 65,536 pages at once and held the target's mmap
+ * next call took all the dense pages at once and held the target's mmap
  * lock for it. Both kinds of scan must stay within the page allowance
  * and still report every page once.
  */
@@ -306,7 +306,7 @@ test_scan_calls_cut_by_pages(void **state)
 		assert_int_equal(log.pages, total);
 		assert_int_equal(log.present, DENSE_PAGES);
 		assert_true(st.most_pages > 0);
-		assert_true(st.most_pages <= DENSE_PAGES / 2);
+		assert_true(st.most_pages <= PAGESCAN_PAGES_MAX);
 		assert_true(st.calls >= (populated ? DENSE_PAGES : total) /
 		    st.most_pages);
 		pagescan_destroy(ps);

@@ -39,14 +39,7 @@ _Static_assert(CAT_BIT(CAT_GUARD) == PAGE_IS_GUARD, "category bits");
 
 #define PAGESCAN_VEC_LEN	4096
 
-/*
- * Pages one call may report. The most is what the costliest kind of page
- * (a 4 KiB PTE asked for PAGE_IS_FILE, 40-50 ns) allows in about a
- * millisecond and a half; cheaper pages (THP: 512 for one PMD) simply
- * make quicker calls. Fewer are allowed where calls still run long, as
- * over page tables that hold one page each.
- */
-#define PAGESCAN_PAGES_MAX	32768
+/* The fewest pages a call may report (pagescan.h has the most). */
 #define PAGESCAN_PAGES_MIN	256
 
 /* Aim for at most this long per ioctl, in seconds. */
@@ -58,6 +51,7 @@ struct pagescan {
 	struct page_region	*vec;
 	uint64_t		 page_size;
 	uint64_t		 max_pages;	/* per call, adapted */
+	uint64_t		 allowed;	/* in the last call */
 	struct pace		 pace;		/* lets the target's writers in */
 	struct pagescan_stats	 stats;
 
@@ -371,8 +365,8 @@ pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
 
 /*
  * Size the next call's page allowance from how long this one took with
- * its allowance used up (cut) or not: in proportion when it ran long,
- * back up by doubling while calls that used it all are quick.
+ * the pages it was allowed, used up (cut) or not: in proportion when it
+ * ran long, back up by doubling while calls that used it all are quick.
  */
 static void
 pagescan_adapt(struct pagescan *ps, double seconds, bool cut)
@@ -380,7 +374,7 @@ pagescan_adapt(struct pagescan *ps, double seconds, bool cut)
 	uint64_t	pages = ps->max_pages;
 
 	if (seconds > 2 * PAGESCAN_CALL_TARGET)
-		pages = (uint64_t)((double)pages * PAGESCAN_CALL_TARGET /
+		pages = (uint64_t)((double)ps->allowed * PAGESCAN_CALL_TARGET /
 		    seconds);
 	else if (seconds < PAGESCAN_CALL_TARGET / 2 && cut)
 		pages *= 2;
@@ -424,7 +418,10 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	scan.end = e;
 	scan.vec = (uintptr_t)ps->vec;
 	scan.vec_len = PAGESCAN_VEC_LEN;
-	scan.max_pages = ps->max_pages;
+	ps->allowed = ps->max_pages;
+	if ((mask & CAT_BIT(CAT_FILE)) && ps->allowed > PAGESCAN_PAGES_FILE)
+		ps->allowed = PAGESCAN_PAGES_FILE;
+	scan.max_pages = ps->allowed;
 	scan.return_mask = mask;
 	scan.category_anyof_mask = ps->anyof;
 
@@ -450,7 +447,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	pages = pagescan_pages(ps, n);
 	if (pages > ps->stats.most_pages)
 		ps->stats.most_pages = pages;
-	cut = pages >= ps->max_pages;
+	cut = pages >= ps->allowed;
 	if (n < PAGESCAN_VEC_LEN && !cut)
 		next = e;
 	else {
