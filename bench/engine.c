@@ -1,8 +1,8 @@
 /*
  * The engine against the kernel's limit and against the old pagemap way.
  *
- * For each layout the bench builds a target of its own (a forked child,
- * or java), then times, interleaved and repeated, three ways to learn
+ * For each layout the bench starts a target of its own (bench_target,
+ * which holds the layout and little else, or java), then times, interleaved and repeated, three ways to learn
  * every page's state: pmtop's engine doing a full refresh (maps, scan,
  * snapshot); pread of the classic /proc/PID/pagemap over the same VMAs,
  * as older viewers do; and the bare kernel walk, one PAGEMAP_SCAN with
@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +31,8 @@
 #include "scan/pagescan.h"
 #include "scan/uapi.h"
 
-#define GIB		((size_t)1 << 30)
+#include "stall.h"
+
 #define REPEAT		5
 #define STALL_SECONDS	3.0
 
@@ -64,7 +64,7 @@ struct result {
 };
 
 static struct pagescan_caps	caps;
-static const char		*pmtop_path;
+static const char		*pmtop_path, *target_path;
 
 static double
 now(void)
@@ -90,126 +90,38 @@ median(double *v, int n)
 	return v[n / 2];
 }
 
-static char *
-map_anon(size_t len, int prot)
-{
-	char	*p;
-
-	p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS |
-	    MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		perror("bench: mmap");
-		_exit(1);
-	}
-	return p;
-}
-
-/* Touch every stride-th page of len bytes. */
-static void
-touch(char *p, size_t len, size_t stride)
-{
-	size_t	page = (size_t)sysconf(_SC_PAGESIZE), i;
-
-	for (i = 0; i < len; i += stride * page)
-		p[i] = 1;
-}
-
-static void
-build_layout(enum layout l)
-{
-	size_t	page = (size_t)sysconf(_SC_PAGESIZE), i;
-	char	*p;
-
-	switch (l) {
-	case L_SPARSE:
-		map_anon(64 * GIB, PROT_NONE);
-		break;
-	case L_DENSE:
-	case L_FRAG:
-		p = map_anon(4 * GIB, PROT_READ | PROT_WRITE);
-		madvise(p, 4 * GIB, MADV_NOHUGEPAGE);
-		touch(p, 4 * GIB, l == L_DENSE ? 1 : 2);
-		break;
-	case L_THP:
-		p = map_anon(4 * GIB + 2 * (GIB >> 9), PROT_READ | PROT_WRITE);
-		madvise(p, 4 * GIB + 2 * (GIB >> 9), MADV_HUGEPAGE);
-		touch(p, 4 * GIB + 2 * (GIB >> 9), 1);
-		break;
-	case L_VMAS:
-		p = map_anon(10000 * page, PROT_READ | PROT_WRITE);
-		for (i = 0; i < 10000; i += 2) {
-			p[i * page] = 1;
-			mprotect(p + (i + 1) * page, page, PROT_READ);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 /*
- * The stall probe, run by a thread of the target: mmap and munmap one
- * page in a loop, keeping the worst latency and a histogram in shared
- * memory so the bench can read them.
+ * Start bench_target with layout l (and the stall probe writing to the
+ * memfd stall_fd, if not -1); wait for its "ready" line.
  */
-struct stall {
-	volatile int	run;		/* 1: measure; 2: quit */
-	volatile double	worst;
-	volatile long	count[2001];	/* by 10 µs, the last: more */
-};
-
-static void *
-stall_thread(void *arg)
-{
-	struct stall	*st = arg;
-	size_t		 page = (size_t)sysconf(_SC_PAGESIZE);
-	double		 t0, dt;
-	void		*p;
-	long		 b;
-
-	while (st->run != 2) {
-		t0 = now();
-		p = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p != MAP_FAILED)
-			munmap(p, page);
-		dt = now() - t0;
-		if (st->run != 1)
-			continue;
-		if (dt > st->worst)
-			st->worst = dt;
-		b = (long)(dt * 1e5);
-		st->count[b > 2000 ? 2000 : b]++;
-	}
-	return NULL;
-}
-
-/* A forked target with layout l, optionally running the stall probe. */
 static pid_t
-spawn_target(enum layout l, struct stall *st)
+spawn_target(enum layout l, int stall_fd)
 {
-	pthread_t	th;
-	int		fds[2];
-	pid_t		pid;
-	char		c = 'r';
+	char	 fdarg[16], line[64];
+	FILE	*f;
+	int	 fds[2];
+	pid_t	 pid;
 
 	if (pipe(fds) == -1 || (pid = fork()) == -1)
 		return -1;
-	if (pid > 0) {
-		close(fds[1]);
-		if (read(fds[0], &c, 1) != 1)
-			pid = -1;
-		close(fds[0]);
-		return pid;
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		snprintf(fdarg, sizeof fdarg, "%d", stall_fd);
+		execl(target_path, target_path, layout_keys[l],
+		    stall_fd == -1 ? (char *)NULL : fdarg, (char *)NULL);
+		_exit(127);
 	}
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	build_layout(l);
-	if (st != NULL)
-		pthread_create(&th, NULL, stall_thread, st);
-	if (write(fds[1], &c, 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (f == NULL || fgets(line, sizeof line, f) == NULL ||
+	    strncmp(line, "ready", 5) != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	if (f != NULL)
+		fclose(f);
+	return pid;
 }
 
 /* java with a 2 GiB heap it has touched; a line "ready" when up. */
@@ -442,9 +354,9 @@ stall_median(const struct stall *st)
 	long	total = 0, seen = 0;
 	int	b;
 
-	for (b = 0; b <= 2000; b++)
+	for (b = 0; b < STALL_BUCKETS; b++)
 		total += st->count[b];
-	for (b = 0; b <= 2000; b++) {
+	for (b = 0; b < STALL_BUCKETS; b++) {
 		seen += st->count[b];
 		if (seen * 2 >= total)
 			return b / 1e5;
@@ -461,11 +373,20 @@ measure_stall(double *worst_idle, double *med_idle, double *worst_obs,
 	struct engine	*e;
 	double		 end;
 	pid_t		 pid;
+	int		 fd;
 
-	st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	memset((void *)st, 0, sizeof *st);
-	pid = spawn_target(L_DENSE, st);
+	fd = memfd_create("pmtop-bench-stall", 0);
+	if (fd == -1 || ftruncate(fd, sizeof *st) == -1) {
+		perror("bench: memfd");
+		exit(1);
+	}
+	st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	    0);
+	if (st == MAP_FAILED || (pid = spawn_target(L_DENSE, fd)) <= 0) {
+		fprintf(stderr, "bench: cannot start the stall target\n");
+		exit(1);
+	}
+	close(fd);
 
 	st->run = 1;
 	usleep((useconds_t)(STALL_SECONDS * 1e6));
@@ -491,7 +412,7 @@ run_layout(enum layout l, struct result *r)
 {
 	pid_t	pid;
 
-	pid = l == L_JAVA ? spawn_java() : spawn_target(l, NULL);
+	pid = l == L_JAVA ? spawn_java() : spawn_target(l, -1);
 	if (pid <= 0) {
 		fprintf(stderr, "bench: cannot start the %s target\n",
 		    layout_names[l]);
@@ -509,19 +430,20 @@ print_table(const struct result *r)
 {
 	int	l;
 
-	printf("%-14s %10s %10s %10s %8s %8s %7s %7s %7s %7s\n", "layout",
-	    "engine ms", "pread ms", "walk ms", "pread/e", "e/walk",
-	    "cpu 1s", "cpu .1s", "MiB 1s", "MiB .1s");
+	printf("%-14s %10s %10s %10s %8s %8s %8s %7s %7s %7s %7s\n",
+	    "layout", "engine ms", "pread ms", "walk ms", "pread/e",
+	    "pread/w", "e/walk", "cpu 1s", "cpu .1s", "MiB 1s", "MiB .1s");
 	for (l = 0; l < L_COUNT; l++) {
 		if (!r[l].done) {
 			printf("%-14s (not measured)\n", layout_names[l]);
 			continue;
 		}
-		printf("%-14s %10.3f %10.3f %10.3f %8.1f %8.2f %6.1f%% "
+		printf("%-14s %10.3f %10.3f %10.3f %8.1f %8.1f %8.2f %6.1f%% "
 		    "%6.1f%% %7.1f %7.1f\n", layout_names[l], r[l].engine * 1e3,
 		    r[l].pread * 1e3, r[l].walk * 1e3, r[l].pread / r[l].engine,
-		    r[l].engine / r[l].walk, r[l].cpu_1s, r[l].cpu_100ms,
-		    r[l].rss_1s / 1024.0, r[l].rss_100ms / 1024.0);
+		    r[l].pread / r[l].walk, r[l].engine / r[l].walk,
+		    r[l].cpu_1s, r[l].cpu_100ms, r[l].rss_1s / 1024.0,
+		    r[l].rss_100ms / 1024.0);
 	}
 }
 
@@ -561,12 +483,13 @@ main(int argc, char **argv)
 	char		*cause = NULL;
 	int		 l;
 
-	if (argc < 2 || !pick_parts(argc - 2, argv + 2)) {
-		fprintf(stderr, "usage: bench_engine PATH-TO-PMTOP "
+	if (argc < 3 || !pick_parts(argc - 3, argv + 3)) {
+		fprintf(stderr, "usage: bench_engine PMTOP BENCH-TARGET "
 		    "[sparse|dense|fragmented|thp|vmas|java|stall]...\n");
 		return 2;
 	}
 	pmtop_path = argv[1];
+	target_path = argv[2];
 	if (pagescan_probe(&caps, &cause) == -1 || !caps.have_ioctl) {
 		fprintf(stderr, "bench: no PAGEMAP_SCAN here\n");
 		return 1;
@@ -589,6 +512,8 @@ main(int argc, char **argv)
 	}
 
 	print_table(r);
+	printf("pread/e: pread's time over the engine's; pread/w: over the "
+	    "bare walk's, the most any full scan could reach here\n");
 	printf("target mmap+munmap: unobserved median %.3f ms worst %.3f ms;"
 	    " engine refreshing flat out: median %.3f ms worst %.3f ms\n",
 	    mi * 1e3, wi * 1e3, mo * 1e3, wo * 1e3);
