@@ -2,11 +2,12 @@
  * The engine against the kernel's limit and against the old pagemap way.
  *
  * For each layout the bench starts a target of its own (bench_target,
- * which holds the layout and little else, or java), then times, interleaved and repeated, three ways to learn
- * every page's state: pmtop's engine doing a full refresh (maps, scan,
- * snapshot); pread of the classic /proc/PID/pagemap over the same VMAs,
- * as older viewers do; and the bare kernel walk, one PAGEMAP_SCAN with
- * return mask 0 over the whole range. It also measures how long the
+ * which holds the layout and little else, or java), then times,
+ * interleaved and repeated, three ways to learn every page's state:
+ * pmtop's engine doing a full refresh (maps, scan, snapshot); reading
+ * maps and then the classic /proc/PID/pagemap with pread over the same
+ * VMAs, as older viewers do; and the bare kernel walk, one PAGEMAP_SCAN
+ * with return mask 0 over the whole range. It also measures how long the
  * target's own mmap+munmap stalls while the engine refreshes flat out,
  * and pmtop's CPU and peak RSS watching each layout at 1 s and 0.1 s.
  * Only ratios are printed: the machine is shared and noisy.
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "scan/engine.h"
+#include "scan/maps.h"
 #include "scan/pagescan.h"
 #include "scan/uapi.h"
 
@@ -230,26 +232,37 @@ vmas_of(pid_t pid)
 	return engine_scan_once(&caps, pid, &req);
 }
 
-/* pread of every entry of every VMA, 2 MiB of entries at a time. */
+/*
+ * What older viewers do on each refresh: read maps, then pread every
+ * entry of every VMA, 2 MiB of entries at a time. Both files are open
+ * before the clock starts, as the engine keeps its own.
+ */
 static double
-time_pread(pid_t pid, const struct snapshot *s)
+time_pread(pid_t pid)
 {
 	static uint64_t	 buf[1 << 18];
-	char		 path[64];
+	struct vma_list	 list = { 0 };
+	char		 path[64], *cause = NULL;
 	uint64_t	 pg = caps.page_size, off, end;
-	double		 t0;
+	double		 t0, dt;
 	size_t		 i, want;
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, maps_fd;
 
 	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
 	fd = open(path, O_RDONLY);
+	snprintf(path, sizeof path, "/proc/%d/maps", pid);
+	maps_fd = open(path, O_RDONLY);
 	t0 = now();
-	for (i = 0; i < s->nvma; i++) {
-		if (!s->vma[i].info.scannable)
+	if (maps_read(maps_fd, caps.user_limit, &list, &cause) == -1) {
+		fprintf(stderr, "bench: maps: %s\n", cause ? cause : "error");
+		exit(1);
+	}
+	for (i = 0; i < list.n; i++) {
+		if (!list.v[i].scannable)
 			continue;
-		off = s->vma[i].info.start / pg * 8;
-		end = s->vma[i].info.end / pg * 8;
+		off = list.v[i].start / pg * 8;
+		end = list.v[i].end / pg * 8;
 		while (off < end) {
 			want = end - off < sizeof buf ? end - off : sizeof buf;
 			n = pread(fd, buf, want, (off_t)off);
@@ -258,8 +271,11 @@ time_pread(pid_t pid, const struct snapshot *s)
 			off += (uint64_t)n;
 		}
 	}
+	dt = now() - t0;
+	vma_list_clear(&list);
+	close(maps_fd);
 	close(fd);
-	return now() - t0;
+	return dt;
 }
 
 /* The bare walk: one PAGEMAP_SCAN, return mask 0, the whole range. */
@@ -309,7 +325,7 @@ measure_scans(pid_t pid, struct result *r)
 	time_engine(eng);	/* the first one opens the target */
 	for (i = 0; i < REPEAT; i++) {
 		e[i] = time_engine(eng);
-		p[i] = time_pread(pid, s);
+		p[i] = time_pread(pid);
 		w[i] = time_walk(pid, s);
 	}
 	r->engine = median(e, REPEAT);
