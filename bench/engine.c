@@ -9,12 +9,14 @@
  * VMAs, as older viewers do; and the bare kernel walk, one PAGEMAP_SCAN
  * with return mask 0 over the whole range. It also measures how long the
  * target's own mmap+munmap stalls while the engine refreshes flat out,
- * and pmtop's CPU and peak RSS watching each layout at 1 s and 0.1 s.
+ * and the CPU and peak RSS of pmtop's viewer showing each layout at 1 s
+ * and 0.1 s.
  * Only ratios are printed: the machine is shared and noisy.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -335,28 +337,55 @@ measure_scans(pid_t pid, struct result *r)
 	snapshot_unref(s);
 }
 
-/* pmtop --batch watching pid for secs at interval; CPU % and peak RSS. */
+/*
+ * pmtop's viewer showing pid, refreshing at interval for secs, on a
+ * 120x40 pseudo-terminal whose output the bench reads and drops: its CPU
+ * (per cent of one core) and peak RSS.
+ */
 static void
 measure_pmtop(pid_t pid, const char *interval, double secs, double *cpu,
     long *rss)
 {
+	struct winsize	ws = { .ws_row = 40, .ws_col = 120 };
+	struct pollfd	pfd;
 	struct rusage	ru;
-	char		spid[16];
+	char		spid[16], buf[65536];
+	double		end, left;
 	pid_t		pm;
-	int		devnull;
+	int		master;
 
 	snprintf(spid, sizeof spid, "%d", pid);
-	pm = fork();
+	pm = forkpty(&master, NULL, NULL, &ws);
+	if (pm == -1) {
+		perror("bench: forkpty");
+		exit(1);
+	}
 	if (pm == 0) {
-		devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, STDOUT_FILENO);
-		execl(pmtop_path, pmtop_path, "--batch", "-n", "0", "-d",
-		    interval, "-p", spid, (char *)NULL);
+		setenv("TERM", "xterm-256color", 1);
+		setenv("LANG", "C.UTF-8", 1);
+		execl(pmtop_path, pmtop_path, "-d", interval, "-p", spid,
+		    (char *)NULL);
 		_exit(127);
 	}
-	usleep((useconds_t)(secs * 1e6));
+
+	end = now() + secs;
+	while ((left = end - now()) > 0) {
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left * 1e3) + 1) == 1 &&
+		    read(master, buf, sizeof buf) <= 0)
+			break;
+	}
+
+	/* It redraws the terminal as it leaves: keep reading till then. */
 	kill(pm, SIGTERM);
-	wait4(pm, NULL, 0, &ru);
+	while (wait4(pm, NULL, WNOHANG, &ru) == 0) {
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 10) == 1 && read(master, buf, sizeof buf) <= 0)
+			usleep(1000);
+	}
+	close(master);
 	*cpu = 100.0 * ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec /
 	    1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6) /
 	    secs;
