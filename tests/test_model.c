@@ -189,6 +189,82 @@ test_model_raster_partition(void **state)
 	}
 }
 
+/* The categories of the test pages of test_model_raster_any_order. */
+static cat_mask
+order_cats(size_t i)
+{
+	static const cat_mask	cats[3] = { CAT_BIT(CAT_PRESENT),
+	    CAT_BIT(CAT_SWAPPED), 0 };
+
+	return cats[i / 7 % 3];
+}
+
+/*
+ * raster_add() remembers where it ended, which must not change a result:
+ * page runs added in ascending order, single pages in ascending order
+ * and single pages in a scrambled order give the same cells.
+ */
+static void
+test_model_raster_any_order(void **state)
+{
+	const struct raster_segment	seg[3] = {
+		{ 0x10000, 0x10000 + 3 * PG },
+		{ 0x100000, 0x100000 + 500 * PG },
+		{ 0x900000, 0x900000 + 77 * PG },
+	};
+	struct raster			*r[3];
+	uint64_t			 addr[580], present = 0;
+	size_t				 n = 0, i, j, k, ncells;
+	int				 scale, m;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		for (j = seg[i].start; j < seg[i].end; j += PG)
+			addr[n++] = j;
+	}
+	for (scale = 0; scale < 2; scale++) {
+		for (ncells = 1; ncells < 700; ncells += 13) {
+			for (m = 0; m < 3; m++) {
+				r[m] = raster_create(seg, 3, ncells, PG, NULL,
+				    scale ? RASTER_BALANCED : RASTER_LINEAR);
+				assert_non_null(r[m]);
+			}
+
+			/* Runs: equal categories, adjacent pages. */
+			for (i = 0; i < n; i = j) {
+				for (j = i + 1; j < n && addr[j] ==
+				    addr[j - 1] + PG &&
+				    order_cats(j) == order_cats(i); j++)
+					;
+				raster_add(r[0], addr[i], addr[j - 1] + PG,
+				    order_cats(i));
+			}
+			for (i = 0; i < n; i++) {
+				raster_add(r[1], addr[i], addr[i] + PG,
+				    order_cats(i));
+				k = i * 257 % n;	/* 257 is prime to 580 */
+				raster_add(r[2], addr[k], addr[k] + PG,
+				    order_cats(k));
+			}
+
+			assert_int_equal(r[1]->ncells, r[0]->ncells);
+			assert_memory_equal(r[0]->cell, r[1]->cell,
+			    r[0]->ncells * sizeof *r[0]->cell);
+			assert_memory_equal(r[0]->cell, r[2]->cell,
+			    r[0]->ncells * sizeof *r[0]->cell);
+			present = 0;
+			for (i = 0; i < r[0]->ncells; i++) {
+				assert_int_equal(r[0]->cell[i].seen,
+				    r[0]->cell[i].pages);
+				present += r[0]->cell[i].n[CAT_PRESENT];
+			}
+			assert_int_equal(present, 7 * 28);
+			for (m = 0; m < 3; m++)
+				raster_destroy(r[m]);
+		}
+	}
+}
+
 /* A page's cell holds exactly that page's categories. */
 static void
 test_model_raster_places_pages(void **state)
@@ -548,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_model_find_vma),
 		cmocka_unit_test(test_model_raster_partition),
 		cmocka_unit_test(test_model_raster_places_pages),
+		cmocka_unit_test(test_model_raster_any_order),
 		cmocka_unit_test(test_model_raster_huge_window),
 		cmocka_unit_test(test_model_filter_kernel_semantics),
 		cmocka_unit_test(test_model_raster_filter),

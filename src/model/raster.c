@@ -203,6 +203,26 @@ raster_cell_of(const struct raster *r, uint64_t idx)
 	return cell;
 }
 
+/* Point the hint at the cell holding page index idx. */
+static void
+raster_seek(struct raster *r, uint64_t idx)
+{
+	if (idx >= r->hint_first && idx < r->hint_end)
+		return;
+	r->hint_cell = raster_cell_of(r, idx);
+	r->hint_first = raster_cell_first(r, r->hint_cell);
+	r->hint_end = raster_cell_last(r, r->hint_cell);
+}
+
+/* Move the hint on to the next cell. */
+static void
+raster_seek_next(struct raster *r)
+{
+	r->hint_cell++;
+	r->hint_first = r->hint_end;
+	r->hint_end = raster_cell_last(r, r->hint_cell);
+}
+
 /* Add the page indexes [first, last) of one segment. */
 static void
 raster_add_indexes(struct raster *r, uint64_t first, uint64_t last,
@@ -210,19 +230,16 @@ raster_add_indexes(struct raster *r, uint64_t first, uint64_t last,
 {
 	struct raster_cell	*cell;
 	uint64_t		 upto, n;
-	size_t			 i;
 	int			 c;
 	bool			 match;
 
 	match = filter_match(&r->filter, cats);
-	i = raster_cell_of(r, first);
-	while (first < last && i < r->ncells) {
-		upto = raster_cell_last(r, i);
-		if (upto > last)
-			upto = last;
+	raster_seek(r, first);
+	while (first < last && r->hint_cell < r->ncells) {
+		upto = r->hint_end < last ? r->hint_end : last;
 		n = upto - first;
 
-		cell = &r->cell[i];
+		cell = &r->cell[r->hint_cell];
 		cell->seen += (uint32_t)n;
 		if (match)
 			cell->matched += (uint32_t)n;
@@ -234,7 +251,8 @@ raster_add_indexes(struct raster *r, uint64_t first, uint64_t last,
 				cell->m[c] += (uint32_t)n;
 		}
 		first = upto;
-		i++;
+		if (first < last)
+			raster_seek_next(r);
 	}
 }
 
@@ -259,12 +277,15 @@ raster_add(struct raster *r, uint64_t start, uint64_t end, cat_mask cats)
 {
 	const struct raster_segment	*seg;
 	uint64_t			 lo, hi;
-	size_t				 i;
+	size_t				 i = r->hint_seg;
 
-	for (i = raster_first_segment(r, start); i < r->nseg; i++) {
+	if (i >= r->nseg || start < r->seg[i].start || start >= r->seg[i].end)
+		i = raster_first_segment(r, start);
+	for (; i < r->nseg; i++) {
 		seg = &r->seg[i];
 		if (seg->start >= end)
 			break;
+		r->hint_seg = i;
 
 		lo = start > seg->start ? start : seg->start;
 		hi = end < seg->end ? end : seg->end;

@@ -53,6 +53,15 @@ struct raster {
 	size_t			 ncells;
 	struct raster_cell	*cell;
 	struct filter		 filter;	/* decides matched, m[] */
+
+	/*
+	 * Where the last raster_add() ended: the next region, which is
+	 * usually in the same cell, then needs no search.
+	 */
+	size_t			 hint_seg;
+	size_t			 hint_cell;	/* holds page indexes */
+	uint64_t		 hint_first;	/* [hint_first, hint_end) */
+	uint64_t		 hint_end;
 };
 
 /*
