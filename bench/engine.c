@@ -37,7 +37,8 @@
 
 #include "stall.h"
 
-#define REPEAT		5
+#define REPEAT		9
+#define SETTLE_SECONDS	1.0	/* after a target starts */
 #define STALL_SECONDS	3.0
 
 enum layout {
@@ -463,6 +464,8 @@ run_layout(enum layout l, struct result *r)
 		    layout_names[l]);
 		return;
 	}
+	/* Let the machine settle after building the layout. */
+	usleep((useconds_t)(SETTLE_SECONDS * 1e6));
 	measure_scans(pid, r);
 	measure_pmtop(pid, "1", 3.0, &r->cpu_1s, &r->rss_1s);
 	measure_pmtop(pid, "0.1", 3.0, &r->cpu_100ms, &r->rss_100ms);
