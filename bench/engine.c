@@ -405,7 +405,7 @@ stall_median(const struct stall *st)
 	for (b = 0; b < STALL_BUCKETS; b++) {
 		seen += st->count[b];
 		if (seen * 2 >= total)
-			return b / 1e5;
+			return b * STALL_BUCKET;
 	}
 	return 0;
 }
@@ -565,6 +565,13 @@ main(int argc, char **argv)
 	printf("target mmap+munmap: unobserved median %.3f ms worst %.3f ms;"
 	    " engine refreshing flat out: median %.3f ms worst %.3f ms\n",
 	    mi * 1e3, wi * 1e3, mo * 1e3, wo * 1e3);
+	/* The summary speaks of every part: a run of some has none. */
+	if (!want_stall)
+		return 0;
+	for (l = 0; l < L_COUNT; l++) {
+		if (!r[l].done)
+			return 0;
+	}
 	printf("summary: sparse_vs_pread=%.0f thp_vs_pread=%.1f "
 	    "dense_vs_pread=%.2f fragmented_vs_pread=%.2f dense_vs_walk=%.2f "
 	    "stall_ms=%.1f rss_mib=%.1f\n",

@@ -5,7 +5,8 @@
 #ifndef PMTOP_BENCH_STALL_H
 #define PMTOP_BENCH_STALL_H
 
-#define STALL_BUCKETS	2001	/* by 10 us; the last: 20 ms or more */
+#define STALL_BUCKETS	20001	/* by 1 us; the last: 20 ms or more */
+#define STALL_BUCKET	1e-6	/* seconds */
 
 struct stall {
 	volatile int	run;		/* 0: wait; 1: measure; 2: quit */

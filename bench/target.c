@@ -132,7 +132,7 @@ target_stall(void *arg)
 			continue;
 		if (dt > st->worst)
 			st->worst = dt;
-		b = (long)(dt * 1e5);
+		b = (long)(dt / STALL_BUCKET);
 		st->count[b >= STALL_BUCKETS ? STALL_BUCKETS - 1 : b]++;
 	}
 	return NULL;
