@@ -291,6 +291,89 @@ test_hostile_100tib_reservation(void **state)
 	test_child_kill(c.pid);
 }
 
+/* --- exec by a process that shares its mm ----------------------------- */
+
+/* A snapshot newer than seq with the target's comm. */
+static struct snapshot *
+engine_next_named(struct engine *e, uint64_t seq, const char *comm)
+{
+	struct snapshot	*s;
+	int		 tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		engine_refresh(e);
+		usleep(10 * 1000);
+		s = engine_take(e);
+		if (s != NULL && s->seq > seq && s->state == TARGET_OK &&
+		    strcmp(s->comm, comm) == 0)
+			return s;
+		snapshot_unref(s);
+	}
+	fail_msg("no snapshot of %s", comm);
+	return NULL;
+}
+
+static bool
+has_vma_named(const struct snapshot *s, const char *suffix)
+{
+	size_t	i, n, k = strlen(suffix);
+
+	for (i = 0; i < s->nvma; i++) {
+		n = strlen(s->vma[i].info.name);
+		if (n >= k && strcmp(s->vma[i].info.name + n - k, suffix) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A process made with CLONE_VM (as vfork and posix_spawn make them)
+ * execs while the one it shared its mm with lives on: a maps file kept
+ * open from before the exec still reads the old mm, whole, so the
+ * engine must show the new image's mappings, from a file opened since.
+ */
+static void
+test_hostile_exec_after_clone_vm(void **state)
+{
+	struct engine_request	 req;
+	struct test_child	 c;
+	struct snapshot		*s;
+	struct engine		*e;
+	char			*cause = NULL;
+	uint64_t		 seq;
+	pid_t			 child;
+
+	(void)state;
+	spawn_shape(&c, "clonevm", "0");
+	child = (pid_t)c.start[0];
+
+	e = engine_create(&caps, &cause);
+	assert_non_null(e);
+	memset(&req, 0, sizeof req);
+	req.categories = CAT_ALL;
+	req.interval_ms = 60000;
+	engine_set_request(e, &req);
+	engine_set_target(e, child);
+	assert_int_equal(engine_start(e), 0);
+
+	/* Before the exec: the mappings it shares with shape. */
+	s = engine_next_named(e, 0, "shape");
+	assert_true(has_vma_named(s, "/shape"));
+	assert_false(has_vma_named(s, "/sleep"));
+	seq = s->seq;
+	snapshot_unref(s);
+
+	assert_int_equal(kill(c.pid, SIGUSR1), 0);
+	s = engine_next_named(e, seq, "sleep");
+	assert_true(has_vma_named(s, "/sleep"));
+	assert_false(has_vma_named(s, "/shape"));
+	snapshot_unref(s);
+
+	engine_destroy(e);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(c.pid, NULL, 0), c.pid);
+}
+
 static int
 setup(void **state)
 {
@@ -308,6 +391,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_exec_mid_scan_loop),
 		cmocka_unit_test(test_hostile_65000_vmas),
 		cmocka_unit_test(test_hostile_100tib_reservation),
+		cmocka_unit_test(test_hostile_exec_after_clone_vm),
 	};
 
 	if (realpath(argv[0], self_path) == NULL)

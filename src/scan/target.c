@@ -4,11 +4,12 @@
  * is noticed (the pidfd becomes readable) instead of silently scanned.
  * Failures are sorted into states the user can act on.
  *
- * The files read on every refresh (pagemap, maps, comm) stay open and are
- * read from offset 0 each time: opening them is most of what reading a
- * small process's maps costs. pagemap and maps are bound to the mm the
- * process had when they were opened, so after an exec they are opened
- * again; comm belongs to the process and follows it.
+ * pagemap and comm stay open across refreshes; comm is read from offset
+ * 0 each time and follows the process through exec. maps is opened anew
+ * for every read: a maps file is bound to the mm it was opened on, which
+ * after an exec by a process that shared its mm with another (vfork,
+ * CLONE_VM) lives on and would go on showing the other's mappings, and
+ * opening it checks again that pmtop may read the process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,6 @@ struct target {
 	int		pid;
 	int		pidfd;
 	int		pagemap_fd;
-	int		maps_fd;	/* -1 until first read */
 	int		comm_fd;	/* -1 until first read */
 };
 
@@ -153,7 +153,6 @@ target_open(int pid, enum target_state *state, int *err, char **cause)
 	}
 	t->pid = pid;
 	t->pagemap_fd = -1;
-	t->maps_fd = -1;
 	t->comm_fd = -1;
 
 	t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -194,7 +193,6 @@ target_close(struct target *t)
 	if (t == NULL)
 		return;
 	target_close_fd(&t->pagemap_fd);
-	target_close_fd(&t->maps_fd);
 	target_close_fd(&t->comm_fd);
 	target_close_fd(&t->pidfd);
 	free(t);
@@ -241,7 +239,6 @@ target_reopen(struct target *t)
 	}
 	close(t->pagemap_fd);
 	t->pagemap_fd = fd;
-	target_close_fd(&t->maps_fd);
 	return 0;
 }
 
@@ -249,23 +246,17 @@ int
 target_read_maps(struct target *t, uint64_t user_limit,
     struct vma_list *list, char **cause)
 {
-	bool	fresh = t->maps_fd == -1;
+	int	fd, rc, saved;
 
 	*cause = NULL;
-	if (fresh && (t->maps_fd = target_open_file(t->pid, "maps")) == -1)
+	fd = target_open_file(t->pid, "maps");
+	if (fd == -1)
 		return -1;
-	if (maps_read(t->maps_fd, user_limit, list, cause) == -1)
-		return -1;
-
-	/*
-	 * Nothing from a file opened before: its mm is gone, by exit or
-	 * by exec. A file opened now tells which (a new mm has VMAs).
-	 */
-	if (list->n == 0 && !fresh) {
-		target_close_fd(&t->maps_fd);
-		return target_read_maps(t, user_limit, list, cause);
-	}
-	return 0;
+	rc = maps_read(fd, user_limit, list, cause);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 int
