@@ -1373,6 +1373,103 @@ def test_tui_write_tracking():
                    "the command to end with pmtop")
 
 
+# --- processes pmtop cannot read ---------------------------------------------
+
+NOBODY = 65534
+
+
+class Sleeper:
+    """A sleep of our own named comm (through a symlink), killed on exit."""
+
+    def __init__(self, comm):
+        self.dir = tempfile.mkdtemp(prefix="pmtop-tui-")
+        path = os.path.join(self.dir, comm)
+        os.symlink(shutil.which("sleep"), path)
+        self.proc = subprocess.Popen([path, "600"],
+                                     stdin=subprocess.DEVNULL)
+        self.pid = self.proc.pid
+        wait_until(lambda: comm_of(self.pid) == comm.encode(),
+                   "the sleeper's comm")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pmtop_pane_as_nobody(res, tag, args):
+    """pmtop run as nobody, who may not read a process of root's."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to run pmtop as another user")
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise Skip("no setpriv to run pmtop as nobody")
+    return res.add(Tmux(tag, [setpriv, "--reuid=%d" % NOBODY,
+                              "--regid=%d" % NOBODY, "--clear-groups",
+                              PMTOP] + list(args), status=True))
+
+
+def kthreadd():
+    """Pid 2 if it is kthreadd here (only read, never signalled)."""
+    if comm_of(2) != b"kthreadd":
+        raise Skip("pid 2 is not kthreadd here")
+    return 2
+
+
+def header_reason(lines):
+    """The lines after the process view's first, up to a blank, as one."""
+    n = 1
+    while n < len(lines) - 1 and lines[n].strip():
+        n += 1
+    return " ".join(l.strip() for l in lines[1:n]), n
+
+
+def check_unread_header(t, pid, comm, state, why):
+    """
+    The process view of a process pmtop cannot read: pid, comm and
+    state on the first line, why (in full) under it, and no figures: no
+    "rss 0 B", no "0 vmas", no totals, table or heatmap under them.
+    """
+    lines = t.wait_for(lambda ls: ls if len(ls) == ROWS and
+                       why in header_reason(ls)[0] else None,
+                       "why pid %d cannot be read" % pid)
+    head = "pmtop  pid %d (%s)  %s" % (pid, comm, state)
+    check(lines[0].startswith(head), "header %r, want it to start with "
+          "%r" % (lines[0], head))
+    for claim in (" 0 B", "rss", "swap", "virt", "vmas"):
+        check(claim not in lines[0], "the header of an unread process "
+              "claims %r: %r" % (claim, lines[0]))
+    check(not any(l.strip() for l in lines[header_reason(lines)[1]:
+                                            ROWS - 1]),
+          "content under the header of an unread process:\n%s"
+          % numbered(lines))
+    check(lines[ROWS - 1].startswith(" F1 help"), "hints %r"
+          % lines[ROWS - 1])
+
+
+def test_tui_unreadable_header_kthread():
+    """pmtop -p 2: kthreadd's state, no memory figures."""
+    pid = kthreadd()
+    with Resources() as res:
+        t = pmtop_pane(res, "kthread", ["-p", str(pid)])
+        check_unread_header(t, pid, "kthreadd", "kernel thread",
+                            "is a kernel thread: it has no user memory")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def test_tui_unreadable_header_denied():
+    """pmtop as nobody on a process of root's: denied, no figures."""
+    with Resources() as res:
+        s = res.add(Sleeper("pmtdeny%d" % (os.getpid() % 100000)))
+        t = pmtop_pane_as_nobody(res, "denied", ["-p", str(s.pid)])
+        check_unread_header(t, s.pid, comm_of(s.pid).decode(),
+                            "permission denied", "CAP_SYS_PTRACE")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
 # --- runner -----------------------------------------------------------------
 
 def soft_failures():
