@@ -604,6 +604,41 @@ def open_vma(t, start, end):
                       "the VMA view of %s" % head.strip())
 
 
+def picker_selected_pid(el):
+    """The pid of the picker's selected row (-e lines), or None."""
+    i = selected_line(el, PICK_RE)
+    if i is None:
+        return None
+    m = PICK_RE.match(strip_sgr(el[i]))
+    return int(m.group("pid")) if m else None
+
+
+def picker_select(t, text, pid):
+    """
+    In the picker, search for text and move to pid's row (F3 to the next
+    match: others may match too); the screen once the search has ended.
+    """
+    t.keys("/")
+    t.wait_for("search: _", "the search prompt")
+    t.type(text)
+    t.wait_for("search: %s_" % text, "the typed search")
+    for _ in range(40):
+        sel = t.wait_for(picker_selected_pid, "a selected row",
+                         escapes=True)
+        if sel == pid:
+            break
+        t.keys("F3")
+        t.wait_for(lambda el: picker_selected_pid(el) != sel,
+                   "the next match", escapes=True)
+    t.keys("Enter")
+    lines = t.wait_for(lambda ls: ls if not any("search:" in l for l in ls)
+                       else None, "the search prompt to close")
+    check(picker_selected_pid(t.lines(escapes=True)) == pid,
+          "could not select pid %d by searching %r:\n%s" % (
+              pid, text, numbered(lines)))
+    return lines
+
+
 def wait_process_view(t, pid, what="the process view"):
     return t.wait_for(lambda ls: ls if ls and ls[0].startswith(
         "pmtop  pid %d (" % pid) and any(l.startswith("Address ")
@@ -671,13 +706,7 @@ def test_tui_walk():
         t.wait_for("search: _", "the search prompt")
         t.type("pmtop-demo")
         t.wait_for("search: pmtop-demo_", "the typed search")
-
-        def selected_pid(el):
-            i = selected_line(el, PICK_RE)
-            if i is None:
-                return None
-            m = PICK_RE.match(strip_sgr(el[i]))
-            return int(m.group("pid")) if m else None
+        selected_pid = picker_selected_pid
 
         # Other pmtop-demos may run on this machine: F3 finds the next.
         for _ in range(20):
@@ -1466,6 +1495,58 @@ def test_tui_unreadable_header_denied():
         t = pmtop_pane_as_nobody(res, "denied", ["-p", str(s.pid)])
         check_unread_header(t, s.pid, comm_of(s.pid).decode(),
                             "permission denied", "CAP_SYS_PTRACE")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def check_picker_reason(t, pid, why):
+    """
+    The picker, its selection on pid's '!' row, says why pmtop cannot
+    read it on the line above the hints, with nothing opened.
+    """
+    lines = t.wait_for(lambda ls: ls if why in ls[ROWS - 2] else None,
+                       "why pid %d cannot be read, above the hints" % pid)
+    check(lines[0].startswith("pmtop  choose a process"),
+          "not the picker any more:\n%s" % numbered(lines))
+    check(lines[ROWS - 2].startswith("! pid %d: " % pid),
+          "the reason line %r is not about pid %d" % (lines[ROWS - 2], pid))
+    el = t.lines(escapes=True)
+    row = strip_sgr(el[selected_line(el, PICK_RE)])
+    check(row.startswith("!") and picker_selected_pid(el) == pid,
+          "the selected row is not pid %d's marked row: %r" % (pid, row))
+    check(lines[ROWS - 1].startswith(" F1 help"), "hints %r"
+          % lines[ROWS - 1])
+
+
+def test_tui_unreadable_picker_kthread():
+    """The picker says why kthreadd cannot be read, and only for it."""
+    pid = kthreadd()
+    with Resources() as res:
+        t = pmtop_pane(res, "pickkthread", [])
+        t.wait_for("choose a process", "the picker")
+        picker_select(t, "kthreadd", pid)
+        check_picker_reason(t, pid, "kernel thread: it has no user memory")
+
+        # pmtop itself, which it can read: nothing to explain.
+        me = t.pmtop_pid()
+        picker_select(t, str(me), me)
+        lines = t.wait_for(lambda ls: ls if not ls[ROWS - 2].strip()
+                           else None, "the reason line to clear")
+        check(lines[0].startswith("pmtop  choose a process"), lines[0])
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def test_tui_unreadable_picker_denied():
+    """pmtop as nobody: the picker says why a process of root's is '!'."""
+    with Resources() as res:
+        s = res.add(Sleeper("pmtpick%d" % (os.getpid() % 100000)))
+        t = pmtop_pane_as_nobody(res, "pickdenied", [])
+        t.wait_for("choose a process", "the picker")
+        picker_select(t, comm_of(s.pid).decode(), s.pid)
+        check_picker_reason(t, s.pid, "permission denied: it takes the "
+                            "same user and a dumpable process, or "
+                            "CAP_SYS_PTRACE")
         t.keys("q")
         check(t.wait_exit() == 0, "pmtop's exit status after q")
 
