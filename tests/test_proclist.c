@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -276,6 +277,50 @@ test_proclist_resolve_several(void **state)
 }
 
 /* Read every process into list, asserting that it works. */
+/* A record as the picker gets it, for procinfo_unreadable_reason(). */
+static const char *
+reason(bool readable, bool kthread, char state, int err, char *buf,
+    size_t size)
+{
+	struct procinfo	p;
+
+	memset(&p, 0, sizeof p);
+	p.readable = readable;
+	p.kthread = kthread;
+	p.state = state;
+	p.pagemap_errno = err;
+	return procinfo_unreadable_reason(&p, buf, size);
+}
+
+static void
+test_proclist_unreadable_reason(void **state)
+{
+	char		 buf[128];
+	const char	*r;
+
+	(void)state;
+	assert_null(reason(true, false, 'S', 0, buf, sizeof buf));
+	assert_non_null(strstr(reason(false, true, 'S', 0, buf, sizeof buf),
+	    "kernel thread"));
+	assert_non_null(strstr(reason(false, false, 'Z', ESRCH, buf,
+	    sizeof buf), "zombie"));
+	assert_non_null(strstr(reason(false, false, 'S', EACCES, buf,
+	    sizeof buf), "permission denied"));
+	assert_non_null(strstr(reason(false, false, 'S', EPERM, buf,
+	    sizeof buf), "CAP_SYS_PTRACE"));
+	assert_non_null(strstr(reason(false, false, 'R', ESRCH, buf,
+	    sizeof buf), "exiting"));
+
+	/* Anything else names the error, in buf. */
+	r = reason(false, false, 'S', EIO, buf, sizeof buf);
+	assert_ptr_equal(r, buf);
+	assert_non_null(strstr(r, strerror(EIO)));
+
+	/* A short buffer cuts the line, it does not overflow. */
+	r = reason(false, false, 'S', EIO, buf, 8);
+	assert_int_equal(strlen(r), 7);
+}
+
 static void
 read_all(struct proclist *list)
 {
@@ -374,6 +419,7 @@ test_proclist_read_finds_self(void **state)
 	assert_string_equal(self->comm, comm);
 	assert_false(self->kthread);
 	assert_true(self->readable);
+	assert_int_equal(self->pagemap_errno, 0);
 	assert_int_equal(self->state, 'R');
 	assert_int_equal(self->known & KNOWN_ALL, KNOWN_ALL);
 	assert_true(self->rss_kib > 0);
@@ -466,6 +512,9 @@ test_proclist_read_zombie_has_no_vm(void **state)
 	assert_int_equal(kid->state, 'Z');
 	assert_false(kid->kthread);
 	assert_false(kid->readable);
+	assert_int_equal(kid->pagemap_errno, ESRCH);
+	assert_non_null(strstr(procinfo_unreadable_reason(kid, NULL, 0),
+	    "zombie"));
 	assert_int_equal(kid->known & (KNOWN_VM | PROC_KNOWN_CMDLINE), 0);
 	assert_true(kid->known & PROC_KNOWN_USER);
 	assert_string_equal(kid->comm, "pmtzombie");
@@ -490,9 +539,56 @@ test_proclist_read_kthread(void **state)
 
 	assert_true(k->kthread);
 	assert_false(k->readable);
+	assert_non_null(strstr(procinfo_unreadable_reason(k, NULL, 0),
+	    "kernel thread"));
 	assert_int_equal(k->known & (KNOWN_VM | PROC_KNOWN_CMDLINE), 0);
 	assert_string_equal(k->cmdline, "");
 	proclist_clear(&list);
+}
+
+/* 0 if this process, read by nobody, is unreadable for want of rights. */
+static int
+denied_as_nobody(pid_t root)
+{
+	struct proclist_reader	*r;
+	struct proclist		 list = { 0 };
+	const struct procinfo	*p;
+	const char		*why;
+	char			*cause = NULL;
+	int			 rc = 1;
+
+	if (setresgid(65534, 65534, 65534) == -1 ||
+	    setresuid(65534, 65534, 65534) == -1)
+		return 2;
+	r = proclist_reader_create(&cause);
+	if (r == NULL || proclist_read(r, &list, &cause) == -1)
+		return 3;
+	p = find(&list, root);
+	if (p != NULL && !p->readable && p->pagemap_errno == EACCES) {
+		why = procinfo_unreadable_reason(p, NULL, 0);
+		rc = why != NULL && strstr(why, "permission denied") ? 0 : 4;
+	}
+	proclist_clear(&list);
+	proclist_reader_destroy(r);
+	return rc;
+}
+
+static void
+test_proclist_read_denied(void **state)
+{
+	pid_t	pid;
+	int	status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* needs root to become another user */
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0)
+		_exit(denied_as_nobody(getppid()));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 struct waiter {
@@ -559,12 +655,14 @@ main(void)
 		cmocka_unit_test(test_proclist_resolve_argv0),
 		cmocka_unit_test(test_proclist_resolve_no_match),
 		cmocka_unit_test(test_proclist_resolve_several),
+		cmocka_unit_test(test_proclist_unreadable_reason),
 		cmocka_unit_test(test_proclist_read_finds_self),
 		cmocka_unit_test(test_proclist_read_reuses_reader),
 		cmocka_unit_test(test_proclist_read_finds_named_child),
 		cmocka_unit_test(test_proclist_read_raw_comm),
 		cmocka_unit_test(test_proclist_read_zombie_has_no_vm),
 		cmocka_unit_test(test_proclist_read_kthread),
+		cmocka_unit_test(test_proclist_read_denied),
 		cmocka_unit_test(test_proclist_read_skips_threads),
 	};
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -441,6 +442,24 @@ test_scan_demo_exact_counts(void **state)
 
 /* --- the target's life ------------------------------------------------ */
 
+/* pid's comm, without its newline, into buf ("" if it cannot be read). */
+static void
+comm_of(pid_t pid, char *buf, size_t size)
+{
+	char	path[64];
+	FILE	*f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fgets(buf, (int)size, f) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 static void
 test_scan_target_exited(void **state)
 {
@@ -456,6 +475,8 @@ test_scan_target_exited(void **state)
 	assert_int_equal(s->state, TARGET_NOT_FOUND);
 	assert_non_null(s->error);
 	assert_non_null(strstr(s->error, "no process"));
+	/* No name: the pid may be another process's by now. */
+	assert_string_equal(s->comm, "");
 	snapshot_unref(s);
 }
 
@@ -467,12 +488,15 @@ test_scan_target_zombie(void **state)
 
 	(void)state;
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "pmtzombie");
 		_exit(0);
+	}
 	usleep(100 * 1000);	/* exited, not reaped */
 	s = engine_scan_once(&caps, pid, &all_categories);
 	assert_int_equal(s->state, TARGET_ZOMBIE);
 	assert_non_null(strstr(s->error, "zombie"));
+	assert_string_equal(s->comm, "pmtzombie");
 	snapshot_unref(s);
 	waitpid(pid, NULL, 0);
 }
@@ -497,6 +521,7 @@ test_scan_target_kernel_thread(void **state)
 	s = engine_scan_once(&caps, 2, &all_categories);
 	assert_int_equal(s->state, TARGET_KTHREAD);
 	assert_non_null(strstr(s->error, "kernel thread"));
+	assert_string_equal(s->comm, "kthreadd");
 	snapshot_unref(s);
 }
 
@@ -506,6 +531,7 @@ test_scan_target_denied(void **state)
 {
 	struct test_child	 c;
 	struct snapshot		*s;
+	char			 comm[32];
 	int			 status;
 	pid_t			 pid;
 
@@ -514,6 +540,8 @@ test_scan_target_denied(void **state)
 		return;		/* needs root to become another user */
 	assert_int_equal(test_child_spawn(layout_three_protections, NULL, &c),
 	    0);
+	comm_of(c.pid, comm, sizeof comm);
+	assert_true(comm[0] != '\0');
 	pid = fork();
 	if (pid == 0) {
 		if (setresgid(65534, 65534, 65534) == -1 ||
@@ -522,6 +550,9 @@ test_scan_target_denied(void **state)
 		s = engine_scan_once(&caps, c.pid, &all_categories);
 		status = s->state == TARGET_DENIED &&
 		    strstr(s->error, "CAP_SYS_PTRACE") != NULL ? 0 : 11;
+		/* Its name all the same: any user may read a comm. */
+		if (status == 0 && strcmp(s->comm, comm) != 0)
+			status = 12;
 		snapshot_unref(s);
 		_exit(status);
 	}

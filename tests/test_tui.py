@@ -604,6 +604,41 @@ def open_vma(t, start, end):
                       "the VMA view of %s" % head.strip())
 
 
+def picker_selected_pid(el):
+    """The pid of the picker's selected row (-e lines), or None."""
+    i = selected_line(el, PICK_RE)
+    if i is None:
+        return None
+    m = PICK_RE.match(strip_sgr(el[i]))
+    return int(m.group("pid")) if m else None
+
+
+def picker_select(t, text, pid):
+    """
+    In the picker, search for text and move to pid's row (F3 to the next
+    match: others may match too); the screen once the search has ended.
+    """
+    t.keys("/")
+    t.wait_for("search: _", "the search prompt")
+    t.type(text)
+    t.wait_for("search: %s_" % text, "the typed search")
+    for _ in range(40):
+        sel = t.wait_for(picker_selected_pid, "a selected row",
+                         escapes=True)
+        if sel == pid:
+            break
+        t.keys("F3")
+        t.wait_for(lambda el: picker_selected_pid(el) != sel,
+                   "the next match", escapes=True)
+    t.keys("Enter")
+    lines = t.wait_for(lambda ls: ls if not any("search:" in l for l in ls)
+                       else None, "the search prompt to close")
+    check(picker_selected_pid(t.lines(escapes=True)) == pid,
+          "could not select pid %d by searching %r:\n%s" % (
+              pid, text, numbered(lines)))
+    return lines
+
+
 def wait_process_view(t, pid, what="the process view"):
     return t.wait_for(lambda ls: ls if ls and ls[0].startswith(
         "pmtop  pid %d (" % pid) and any(l.startswith("Address ")
@@ -671,13 +706,7 @@ def test_tui_walk():
         t.wait_for("search: _", "the search prompt")
         t.type("pmtop-demo")
         t.wait_for("search: pmtop-demo_", "the typed search")
-
-        def selected_pid(el):
-            i = selected_line(el, PICK_RE)
-            if i is None:
-                return None
-            m = PICK_RE.match(strip_sgr(el[i]))
-            return int(m.group("pid")) if m else None
+        selected_pid = picker_selected_pid
 
         # Other pmtop-demos may run on this machine: F3 finds the next.
         for _ in range(20):
@@ -1371,6 +1400,155 @@ def test_tui_write_tracking():
         check(t.wait_exit() == 0, "pmtop's exit status")
         wait_until(lambda: comm_of(pid) != b"track_target",
                    "the command to end with pmtop")
+
+
+# --- processes pmtop cannot read ---------------------------------------------
+
+NOBODY = 65534
+
+
+class Sleeper:
+    """A sleep of our own named comm (through a symlink), killed on exit."""
+
+    def __init__(self, comm):
+        self.dir = tempfile.mkdtemp(prefix="pmtop-tui-")
+        path = os.path.join(self.dir, comm)
+        os.symlink(shutil.which("sleep"), path)
+        self.proc = subprocess.Popen([path, "600"],
+                                     stdin=subprocess.DEVNULL)
+        self.pid = self.proc.pid
+        wait_until(lambda: comm_of(self.pid) == comm.encode(),
+                   "the sleeper's comm")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pmtop_pane_as_nobody(res, tag, args):
+    """pmtop run as nobody, who may not read a process of root's."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to run pmtop as another user")
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise Skip("no setpriv to run pmtop as nobody")
+    return res.add(Tmux(tag, [setpriv, "--reuid=%d" % NOBODY,
+                              "--regid=%d" % NOBODY, "--clear-groups",
+                              PMTOP] + list(args), status=True))
+
+
+def kthreadd():
+    """Pid 2 if it is kthreadd here (only read, never signalled)."""
+    if comm_of(2) != b"kthreadd":
+        raise Skip("pid 2 is not kthreadd here")
+    return 2
+
+
+def header_reason(lines):
+    """The lines after the process view's first, up to a blank, as one."""
+    n = 1
+    while n < len(lines) - 1 and lines[n].strip():
+        n += 1
+    return " ".join(l.strip() for l in lines[1:n]), n
+
+
+def check_unread_header(t, pid, comm, state, why):
+    """
+    The process view of a process pmtop cannot read: pid, comm and
+    state on the first line, why (in full) under it, and no figures: no
+    "rss 0 B", no "0 vmas", no totals, table or heatmap under them.
+    """
+    lines = t.wait_for(lambda ls: ls if len(ls) == ROWS and
+                       why in header_reason(ls)[0] else None,
+                       "why pid %d cannot be read" % pid)
+    head = "pmtop  pid %d (%s)  %s" % (pid, comm, state)
+    check(lines[0].startswith(head), "header %r, want it to start with "
+          "%r" % (lines[0], head))
+    for claim in (" 0 B", "rss", "swap", "virt", "vmas"):
+        check(claim not in lines[0], "the header of an unread process "
+              "claims %r: %r" % (claim, lines[0]))
+    check(not any(l.strip() for l in lines[header_reason(lines)[1]:
+                                            ROWS - 1]),
+          "content under the header of an unread process:\n%s"
+          % numbered(lines))
+    check(lines[ROWS - 1].startswith(" F1 help"), "hints %r"
+          % lines[ROWS - 1])
+
+
+def test_tui_unreadable_header_kthread():
+    """pmtop -p 2: kthreadd's state, no memory figures."""
+    pid = kthreadd()
+    with Resources() as res:
+        t = pmtop_pane(res, "kthread", ["-p", str(pid)])
+        check_unread_header(t, pid, "kthreadd", "kernel thread",
+                            "is a kernel thread: it has no user memory")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def test_tui_unreadable_header_denied():
+    """pmtop as nobody on a process of root's: denied, no figures."""
+    with Resources() as res:
+        s = res.add(Sleeper("pmtdeny%d" % (os.getpid() % 100000)))
+        t = pmtop_pane_as_nobody(res, "denied", ["-p", str(s.pid)])
+        check_unread_header(t, s.pid, comm_of(s.pid).decode(),
+                            "permission denied", "CAP_SYS_PTRACE")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def check_picker_reason(t, pid, why):
+    """
+    The picker, its selection on pid's '!' row, says why pmtop cannot
+    read it on the line above the hints, with nothing opened.
+    """
+    lines = t.wait_for(lambda ls: ls if why in ls[ROWS - 2] else None,
+                       "why pid %d cannot be read, above the hints" % pid)
+    check(lines[0].startswith("pmtop  choose a process"),
+          "not the picker any more:\n%s" % numbered(lines))
+    check(lines[ROWS - 2].startswith("! pid %d: " % pid),
+          "the reason line %r is not about pid %d" % (lines[ROWS - 2], pid))
+    el = t.lines(escapes=True)
+    row = strip_sgr(el[selected_line(el, PICK_RE)])
+    check(row.startswith("!") and picker_selected_pid(el) == pid,
+          "the selected row is not pid %d's marked row: %r" % (pid, row))
+    check(lines[ROWS - 1].startswith(" F1 help"), "hints %r"
+          % lines[ROWS - 1])
+
+
+def test_tui_unreadable_picker_kthread():
+    """The picker says why kthreadd cannot be read, and only for it."""
+    pid = kthreadd()
+    with Resources() as res:
+        t = pmtop_pane(res, "pickkthread", [])
+        t.wait_for("choose a process", "the picker")
+        picker_select(t, "kthreadd", pid)
+        check_picker_reason(t, pid, "kernel thread: it has no user memory")
+
+        # pmtop itself, which it can read: nothing to explain.
+        me = t.pmtop_pid()
+        picker_select(t, str(me), me)
+        lines = t.wait_for(lambda ls: ls if not ls[ROWS - 2].strip()
+                           else None, "the reason line to clear")
+        check(lines[0].startswith("pmtop  choose a process"), lines[0])
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
+
+
+def test_tui_unreadable_picker_denied():
+    """pmtop as nobody: the picker says why a process of root's is '!'."""
+    with Resources() as res:
+        s = res.add(Sleeper("pmtpick%d" % (os.getpid() % 100000)))
+        t = pmtop_pane_as_nobody(res, "pickdenied", [])
+        t.wait_for("choose a process", "the picker")
+        picker_select(t, comm_of(s.pid).decode(), s.pid)
+        check_picker_reason(t, s.pid, "permission denied: it takes the "
+                            "same user and a dumpable process, or "
+                            "CAP_SYS_PTRACE")
+        t.keys("q")
+        check(t.wait_exit() == 0, "pmtop's exit status after q")
 
 
 # --- runner -----------------------------------------------------------------

@@ -3,6 +3,7 @@
  * Sorting puts records whose key is unknown (see procinfo.known) after
  * the known ones in either direction, so "unknown" never poses as 0.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,35 @@ procinfo_free(struct procinfo *info)
 	free(info->comm);
 	free(info->cmdline);
 	info->user = info->comm = info->cmdline = NULL;
+}
+
+/*
+ * The reasons follow target_open()'s, which the process view shows once
+ * the process is opened, in fewer words: the list has no room for more.
+ */
+const char *
+procinfo_unreadable_reason(const struct procinfo *p, char *buf, size_t size)
+{
+	if (p->readable)
+		return NULL;
+	if (p->kthread)
+		return "kernel thread: it has no user memory";
+	if (p->state == 'Z' || p->state == 'X')
+		return "zombie: its memory is gone";
+	switch (p->pagemap_errno) {
+	case EACCES:
+	case EPERM:
+		return "permission denied: it takes the same user and a "
+		    "dumpable process, or CAP_SYS_PTRACE";
+	case ESRCH:
+	case ENOENT:
+		return "no memory map: it is exiting or gone";
+	case 0:
+		return "its memory cannot be read";
+	}
+	snprintf(buf, size, "its pagemap does not open: %s",
+	    strerror(p->pagemap_errno));
+	return buf;
 }
 
 /* Free the records and the array itself: there is no other free. */

@@ -29,6 +29,7 @@ struct procinfo {
 	char		 state;		/* R, S, D, Z, T, ... */
 	bool		 kthread;	/* kernel thread: nothing to scan */
 	bool		 readable;	/* this user may open its pagemap */
+	int		 pagemap_errno;	/* why it did not open, or 0 */
 };
 
 struct proclist {
@@ -45,6 +46,15 @@ enum proc_sort_key {
 	PROC_SORT_VSZ,
 	PROC_SORT_COMMAND
 };
+
+/*
+ * Why pmtop cannot read p's memory, in one line for the user, or NULL if
+ * it can. Worked out from the record alone (the kernel thread flag, the
+ * state, pagemap_errno); buf (size bytes) holds the line when it is not
+ * a constant string.
+ */
+const char *procinfo_unreadable_reason(const struct procinfo *p, char *buf,
+    size_t size);
 
 /* Free every record and empty the list; it can be reused. */
 void proclist_clear(struct proclist *list);

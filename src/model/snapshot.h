@@ -89,7 +89,8 @@ struct snapshot {
 
 	uint64_t		 seq;		/* 1, 2, ... per engine */
 	int			 pid;
-	char			*comm;		/* raw bytes, never NULL */
+	char			*comm;		/* raw bytes, never NULL; */
+						/* "" if gone when read */
 	double			 time;		/* Unix seconds, when taken */
 	uint64_t		 page_size;
 	enum backend		 backend;

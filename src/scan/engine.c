@@ -285,6 +285,24 @@ engine_close_target(struct engine_scanner *sc)
 	sc->target = NULL;
 }
 
+/*
+ * Give snap the comm of pid, which target_open() refused, so that the
+ * user sees which process cannot be read. Not once it is gone: its pid
+ * may already be another process's.
+ */
+static void
+engine_name_unopened(struct snapshot *snap, int pid, enum target_state state)
+{
+	char	comm[256];
+	int	n;
+
+	if (state == TARGET_NOT_FOUND || state == TARGET_EXITED)
+		return;
+	n = target_read_comm_of(pid, comm, sizeof comm);
+	if (n >= 0)
+		snapshot_set_comm(snap, comm, (size_t)n);
+}
+
 /* Open pid if it is not the one open. False with snap's state set. */
 static bool
 engine_open_target(struct engine_scanner *sc, struct snapshot *snap, int pid)
@@ -312,6 +330,7 @@ engine_open_target(struct engine_scanner *sc, struct snapshot *snap, int pid)
 		snapshot_set_error(snap, state, err, "%s",
 		    cause != NULL ? cause : strerror(err));
 		free(cause);
+		engine_name_unopened(snap, pid, state);
 		return false;
 	}
 

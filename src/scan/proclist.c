@@ -230,12 +230,13 @@ proclist_fill_vm(struct pids_info *info, struct pids_stack *stack,
 }
 
 /*
- * Whether this user may open the pagemap: the open does the kernel's
- * ptrace-read check, which access(2) would not (root gets EACCES on some
- * processes). Opening reads nothing and does not disturb the process.
+ * Whether this user may open the pagemap: 0, or the errno that says why
+ * not. The open does the kernel's ptrace-read check, which access(2)
+ * would not (root gets EACCES on some processes). Opening reads nothing
+ * and does not disturb the process.
  */
-static bool
-proclist_pagemap_readable(int pid)
+static int
+proclist_pagemap_errno(int pid)
 {
 	char	path[64];
 	int	fd;
@@ -243,9 +244,9 @@ proclist_pagemap_readable(int pid)
 	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
-		return false;
+		return errno;
 	close(fd);
-	return true;
+	return 0;
 }
 
 /* One stack into *p; -1 on ENOMEM, with *p's strings freed. */
@@ -270,8 +271,10 @@ proclist_fill(struct pids_info *info, struct pids_stack *stack,
 	proclist_fill_vm(info, stack, p);
 
 	/* A kernel thread has no mm: its pagemap never opens. */
-	if (!p->kthread)
-		p->readable = proclist_pagemap_readable(p->pid);
+	if (!p->kthread) {
+		p->pagemap_errno = proclist_pagemap_errno(p->pid);
+		p->readable = p->pagemap_errno == 0;
+	}
 	return 0;
 }
 

@@ -259,20 +259,40 @@ target_read_maps(struct target *t, uint64_t user_limit,
 	return rc;
 }
 
-int
-target_read_comm(struct target *t, char *buf, size_t size)
+/* comm from fd, without the kernel's newline. Returns length or -1. */
+static int
+target_pread_comm(int fd, char *buf, size_t size)
 {
 	ssize_t	n;
 
-	if (t->comm_fd == -1 &&
-	    (t->comm_fd = target_open_file(t->pid, "comm")) == -1)
-		return -1;
-	n = pread(t->comm_fd, buf, size, 0);
+	n = pread(fd, buf, size, 0);
 	if (n < 0)
 		return -1;
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
 	return (int)n;
+}
+
+int
+target_read_comm(struct target *t, char *buf, size_t size)
+{
+	if (t->comm_fd == -1 &&
+	    (t->comm_fd = target_open_file(t->pid, "comm")) == -1)
+		return -1;
+	return target_pread_comm(t->comm_fd, buf, size);
+}
+
+int
+target_read_comm_of(int pid, char *buf, size_t size)
+{
+	int	fd, n;
+
+	fd = target_open_file(pid, "comm");
+	if (fd == -1)
+		return -1;
+	n = target_pread_comm(fd, buf, size);
+	close(fd);
+	return n;
 }
 
 /* The device of a mountinfo line if its file system is tmpfs-based. */

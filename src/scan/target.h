@@ -66,4 +66,11 @@ int target_read_stat(const char *path, char *state, unsigned long *flags);
 /* Read comm (without its newline) into buf. Returns length or -1. */
 int target_read_comm(struct target *t, char *buf, size_t size);
 
+/*
+ * Read the comm of a process that is not open as a target (one that
+ * target_open() refused: any user may read another's comm), without its
+ * newline, into buf. Returns length or -1 (gone).
+ */
+int target_read_comm_of(int pid, char *buf, size_t size);
+
 #endif

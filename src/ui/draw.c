@@ -365,12 +365,101 @@ draw_tracking(const struct snapshot *s, char *buf, size_t size)
 		    (double)s->total[CAT_WRITTEN] / s->track_seconds);
 }
 
+/* "pid N (comm)", the comm left out when the engine could not read it. */
+static int
+draw_header_who(const struct snapshot *s, int y, int x)
+{
+	char	pid[32];
+	int	x0 = x;
+
+	snprintf(pid, sizeof pid, "pid %d", s->pid);
+	x += draw_text(y, x, pid, COLS - x);
+	if (s->comm[0] == '\0')
+		return x - x0;
+	x += draw_text(y, x, " (", COLS - x);
+	x += draw_escaped(y, x, s->comm, strlen(s->comm), COLS - x);
+	x += draw_text(y, x, ")", COLS - x);
+	return x - x0;
+}
+
+/* The figures of a process that was read, and how it is read. */
+static void
+draw_header_figures(struct ui *ui, const struct snapshot *s, int y, int x)
+{
+	char	line[512], rss[32], swp[32], vsz[32], track[64];
+
+	draw_format_bytes(rss, sizeof rss, (s->total[CAT_PRESENT] -
+	    s->total[CAT_PFNZERO]) * s->page_size);
+	draw_format_bytes(swp, sizeof swp, s->total[CAT_SWAPPED] *
+	    s->page_size);
+	draw_format_bytes(vsz, sizeof vsz, s->total_pages * s->page_size);
+	draw_tracking(s, track, sizeof track);
+	snprintf(line, sizeof line, "  rss %s  swap %s  virt %s  %zu vmas"
+	    "  %s  every %.2gs  %s%s", rss,
+	    (s->total_known & CAT_BIT(CAT_SWAPPED)) ? swp : "n/a",
+	    vsz, s->nvma, snapshot_backend_name(s->backend),
+	    ui->interval_ms / 1000.0, track, ui->paused ? "  PAUSED" : "");
+	draw_text(y, x, line, COLS - x);
+}
+
+/*
+ * Draw text from line y on, broken at spaces to fit the screen's width,
+ * in at most maxlines lines (a word too long for a line is cut). Returns
+ * the lines used.
+ */
+static int
+draw_wrapped(int y, const char *text, int maxlines)
+{
+	char	line[512];
+	size_t	len, cut, room = (size_t)COLS < sizeof line ? (size_t)COLS :
+	    sizeof line - 1;
+	int	n;
+
+	for (n = 0; *text != '\0' && n < maxlines; n++) {
+		len = strlen(text);
+		cut = len;
+		if (len > room) {
+			for (cut = room; cut > 0 && text[cut] != ' '; cut--)
+				continue;
+			if (cut == 0)
+				cut = room;
+		}
+		memcpy(line, text, cut);
+		line[cut] = '\0';
+		draw_text(y + n, 0, line, COLS);
+		for (text += cut; *text == ' '; text++)
+			continue;
+	}
+	return n;
+}
+
+/*
+ * A process that was not read: its state, and no figures at all, since
+ * zeros would say it has no memory when pmtop only does not know. Then
+ * why, in full: the end says what would help. Returns the lines used.
+ */
+static int
+draw_header_state(struct ui *ui, const struct snapshot *s, int y, int x)
+{
+	char	line[256];
+	int	n;
+
+	snprintf(line, sizeof line, "  %s  every %.2gs%s",
+	    snapshot_state_name(s->state), ui->interval_ms / 1000.0,
+	    ui->paused ? "  PAUSED" : "");
+	draw_text(y, x, line, COLS - x);
+
+	attr_set(A_BOLD, 0, NULL);
+	n = draw_wrapped(y + 1, s->error != NULL && s->error[0] != '\0' ?
+	    s->error : snapshot_state_name(s->state), 3);
+	attr_set(A_NORMAL, 0, NULL);
+	return 1 + (n > 0 ? n : 1);
+}
+
 int
 draw_header(struct ui *ui, int y)
 {
 	const struct snapshot	*s = ui->snap;
-	char			 line[512], rss[32], swp[32], vsz[32];
-	char			 track[64];
 	int			 x;
 
 	attr_set(A_BOLD, 0, NULL);
@@ -381,29 +470,10 @@ draw_header(struct ui *ui, int y)
 		return 1;
 	}
 
-	snprintf(line, sizeof line, "pid %d (", s->pid);
-	x += draw_text(y, x, line, COLS - x);
-	x += draw_escaped(y, x, s->comm, strlen(s->comm), COLS - x);
-	draw_format_bytes(rss, sizeof rss, (s->total[CAT_PRESENT] -
-	    s->total[CAT_PFNZERO]) * s->page_size);
-	draw_format_bytes(swp, sizeof swp, s->total[CAT_SWAPPED] *
-	    s->page_size);
-	draw_format_bytes(vsz, sizeof vsz, s->total_pages * s->page_size);
-	draw_tracking(s, track, sizeof track);
-	snprintf(line, sizeof line, ")  rss %s  swap %s  virt %s  %zu vmas"
-	    "  %s  every %.2gs  %s%s", rss,
-	    (s->total_known & CAT_BIT(CAT_SWAPPED)) ? swp : "n/a",
-	    vsz, s->nvma, snapshot_backend_name(s->backend),
-	    ui->interval_ms / 1000.0, track, ui->paused ? "  PAUSED" : "");
-	x += draw_text(y, x, line, COLS - x);
-
-	if (s->state != TARGET_OK) {
-		attr_set(A_BOLD, 0, NULL);
-		draw_text(y + 1, 0, s->error != NULL ? s->error :
-		    snapshot_state_name(s->state), COLS);
-		attr_set(A_NORMAL, 0, NULL);
-		return 2;
-	}
+	x += draw_header_who(s, y, x);
+	if (s->state != TARGET_OK)
+		return draw_header_state(ui, s, y, x);
+	draw_header_figures(ui, s, y, x);
 	return 1;
 }
 

@@ -33,7 +33,12 @@ void draw_format_short(char *buf, size_t size, uint64_t bytes);
 /* Sizes with binary units: "12.3 MiB". */
 void draw_format_bytes(char *buf, size_t size, uint64_t bytes);
 
-/* The header line(s) for the process in ui->snap; returns lines used. */
+/*
+ * The header for the process in ui->snap: one line of its figures, or,
+ * when it could not be read, a line of its state (and no figures) and
+ * up to three lines that say why. Returns the lines used; a view shows
+ * nothing under more than one.
+ */
 int draw_header(struct ui *ui, int y);
 
 /* A line of sizes by category; unknown ones say n/a. */

@@ -2,8 +2,8 @@
  * The process picker, the start screen without -p: every process with
  * its user, memory and command, sortable as in htop, with an incremental
  * search that jumps to matches and a filter that hides the rest.
- * Processes pmtop cannot read stay listed, marked with '!'; opening one
- * shows why it cannot be read.
+ * Processes pmtop cannot read stay listed, marked with '!'; the line
+ * above the hints says why when one is selected, before it is opened.
  */
 #include <ctype.h>
 #include <curses.h>
@@ -42,10 +42,11 @@ struct picker {
 	const struct proclist	*built_for;	/* the list rows index */
 };
 
+/* The rows between the two title lines and the footer and hints. */
 static int
 picker_rows_on_screen(void)
 {
-	return LINES - 3 > 1 ? LINES - 3 : 1;
+	return LINES - 4 > 1 ? LINES - 4 : 1;
 }
 
 /* Case-insensitive substring test on untrusted bytes. */
@@ -197,15 +198,13 @@ picker_draw_top(struct ui *ui, struct picker *pk, size_t total)
 	attr_set(A_NORMAL, 0, NULL);
 }
 
-/* The search or filter prompt, above the hints. */
+/* The search or filter prompt. */
 static void
 picker_draw_prompt(struct picker *pk)
 {
 	const char	*text;
 	int		 x;
 
-	if (pk->mode == PICK_BROWSE && pk->filter[0] == '\0')
-		return;
 	text = pk->mode == PICK_SEARCH ? pk->search : pk->filter;
 	attr_set(A_BOLD, 0, NULL);
 	mvhline(LINES - 2, 0, ' ', COLS);
@@ -215,6 +214,43 @@ picker_draw_prompt(struct picker *pk)
 	draw_text(LINES - 2, x, pk->mode == PICK_BROWSE ?
 	    "   (\\ to change, Esc to clear)" : "_", COLS - x);
 	attr_set(A_NORMAL, 0, NULL);
+}
+
+/* Why the selected process cannot be read; false if it can. */
+static bool
+picker_draw_reason(const struct procinfo *p)
+{
+	const char	*why;
+	char		 buf[160], line[256];
+
+	why = procinfo_unreadable_reason(p, buf, sizeof buf);
+	if (why == NULL)
+		return false;
+	snprintf(line, sizeof line, "! pid %d: %s", p->pid, why);
+	attr_set(A_BOLD, 0, NULL);
+	draw_text(LINES - 2, 0, line, COLS);
+	attr_set(A_NORMAL, 0, NULL);
+	return true;
+}
+
+/*
+ * The line above the hints: the prompt while a search or a filter is
+ * typed; else why the selected process cannot be read, if it cannot,
+ * which matters more than the reminder of a filter (the title says how
+ * many rows it shows); else that reminder.
+ */
+static void
+picker_draw_footer(struct picker *pk, const struct proclist *list)
+{
+	if (pk->mode != PICK_BROWSE) {
+		picker_draw_prompt(pk);
+		return;
+	}
+	if (pk->lp.sel < pk->nrows &&
+	    picker_draw_reason(&list->p[pk->rows[pk->lp.sel]]))
+		return;
+	if (pk->filter[0] != '\0')
+		picker_draw_prompt(pk);
 }
 
 static void
@@ -240,7 +276,7 @@ picker_draw(struct ui *ui, struct view *v)
 		picker_draw_row(&list->p[pk->rows[i]], 2 + row,
 		    i == pk->lp.sel);
 	}
-	picker_draw_prompt(pk);
+	picker_draw_footer(pk, list);
 }
 
 static void
