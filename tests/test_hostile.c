@@ -291,6 +291,37 @@ test_hostile_100tib_reservation(void **state)
 	test_child_kill(c.pid);
 }
 
+/*
+ * A TiB of shared memory with one page written: shmem, so PAGE_IS_FILE
+ * is asked, and calls cut by the pages they report must not be spent
+ * on the untouched ones (a scan of every page took 10,923 calls here).
+ */
+static void
+test_hostile_shared_tib(void **state)
+{
+	struct test_child	 c;
+	struct snapshot		*s;
+	const struct snap_vma	*v;
+	long			 k;
+
+	(void)state;
+	spawn_shape(&c, "shared", "1");
+	s = engine_scan_once(&caps, c.pid, &all_categories);
+	assert_non_null(s);
+	assert_int_equal(s->state, TARGET_OK);
+	k = snapshot_find_vma(s, c.start[0]);
+	assert_true(k >= 0);
+	v = &s->vma[k];
+	assert_int_equal(v->pages, (c.end[0] - c.start[0]) / caps.page_size);
+	assert_int_equal(v->covered, v->pages);
+	assert_int_equal(v->count[CAT_PRESENT], 1);
+	assert_int_equal(v->count[CAT_FILE], 1);
+	assert_true(s->scan_calls > 0);
+	assert_true(s->scan_calls < 100);
+	snapshot_unref(s);
+	test_child_kill(c.pid);
+}
+
 /* --- exec by a process that shares its mm ----------------------------- */
 
 /* A snapshot newer than seq with the target's comm. */
@@ -391,6 +422,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_exec_mid_scan_loop),
 		cmocka_unit_test(test_hostile_65000_vmas),
 		cmocka_unit_test(test_hostile_100tib_reservation),
+		cmocka_unit_test(test_hostile_shared_tib),
 		cmocka_unit_test(test_hostile_exec_after_clone_vm),
 	};
 

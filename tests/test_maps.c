@@ -1154,6 +1154,31 @@ test_maps_fixture_android_art(void **state)
 	vma_list_clear(&list);
 }
 
+/*
+ * Only special mappings and files on devtmpfs or sysfs may be skipped by
+ * page walks (VM_PFNMAP); every other VMA is scanned for its populated
+ * pages alone.
+ */
+static void
+test_maps_may_be_pfnmap(void **state)
+{
+	struct vma_list		 list = { 0 };
+	struct vma_info		*v;
+	size_t			 i;
+
+	(void)state;
+	parse_fixture("chrome_x86_64.maps", &list);
+	for (i = 0; i < list.n; i++) {
+		v = &list.v[i];
+		assert_int_equal(vma_may_be_pfnmap(v),
+		    v->kind == VMA_SPECIAL);
+		v->device = v->kind == VMA_FILE && v->inode != 0;
+		assert_int_equal(vma_may_be_pfnmap(v),
+		    v->kind == VMA_SPECIAL || v->device);
+	}
+	vma_list_clear(&list);
+}
+
 static void
 test_maps_fixture_chrome(void **state)
 {
@@ -1300,6 +1325,7 @@ main(void)
 		cmocka_unit_test(test_maps_read_gone_process),
 		cmocka_unit_test(test_maps_read_proc_self),
 		cmocka_unit_test(test_maps_fixture_android_art),
+		cmocka_unit_test(test_maps_may_be_pfnmap),
 		cmocka_unit_test(test_maps_fixture_chrome),
 		cmocka_unit_test(test_maps_fixture_hostile),
 	};

@@ -242,7 +242,7 @@ test_scan_merged_regions_split_per_vma(void **state)
 
 /* --- a hole, then dense memory: calls cut by pages ------------------- */
 
-#define HOLE_BYTES	((uint64_t)64 << 30)
+#define HOLE_BYTES	((uint64_t)1 << 30)
 #define DENSE_PAGES	(2 * PAGESCAN_PAGES_MAX)	/* two calls' worth */
 
 static void
@@ -264,7 +264,7 @@ layout_hole_then_dense(struct test_child *c, void *arg)
 }
 
 /*
- * A call that was quick because it crossed 64 GiB of nothing says
+ * A call that was quick because it crossed a GiB of nothing says
  * nothing of the dense memory behind it: sized by address range, the
  * next call took all the dense pages at once and held the target's mmap
  * lock for it. Both kinds of scan must stay within the page allowance

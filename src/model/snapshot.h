@@ -130,6 +130,7 @@ struct snapshot {
 	struct proclist		*procs;		/* every process, if asked */
 	char			*procs_error;	/* why procs is NULL, if asked */
 	double			 scan_seconds;	/* time the scan took */
+	uint64_t		 scan_calls;	/* reads of pages it made */
 };
 
 /* A new, empty snapshot with one reference, or NULL (ENOMEM). */

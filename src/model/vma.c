@@ -56,6 +56,12 @@ vma_may_hold_file_pages(const struct vma_info *vma)
 	    vma->kind == VMA_SPECIAL;
 }
 
+bool
+vma_may_be_pfnmap(const struct vma_info *vma)
+{
+	return vma->kind == VMA_SPECIAL || vma->device;
+}
+
 int
 vma_info_copy(struct vma_info *dst, const struct vma_info *src)
 {

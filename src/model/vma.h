@@ -35,6 +35,8 @@ struct vma_info {
 	bool		 deleted;	/* the name had " (deleted)" */
 	bool		 scannable;	/* below the user address limit */
 	bool		 tmpfs;		/* its file is on tmpfs (shmem) */
+	bool		 device;	/* its file is on devtmpfs or */
+					/* sysfs: device memory */
 };
 
 /* A growable array of VMAs in address order. */
@@ -55,6 +57,14 @@ bool vma_is_shmem(const struct vma_info *vma);
 
 /* True if the VMA can hold page-cache or shmem pages (PAGE_IS_FILE). */
 bool vma_may_hold_file_pages(const struct vma_info *vma);
+
+/*
+ * True if the VMA may map device memory by frame number (VM_PFNMAP),
+ * which page walks skip whole: a special mapping ([vvar]), or a file on
+ * devtmpfs or sysfs (a device node, a PCI resource). Other memory can
+ * be scanned for its populated pages alone, the rest known to be empty.
+ */
+bool vma_may_be_pfnmap(const struct vma_info *vma);
 
 /* Deep-copy src into dst; returns -1 (errno ENOMEM) on failure. */
 int vma_info_copy(struct vma_info *dst, const struct vma_info *src);

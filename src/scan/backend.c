@@ -49,22 +49,32 @@ backend_ioctl_supported(const struct pagescan_caps *caps)
 }
 
 /*
- * Without FILE in the mask the run is private anonymous memory (see
- * vma_may_hold_file_pages()), which is never VM_PFNMAP: the kernel need
- * only report its populated pages, which over fragmented memory makes
- * PAGEMAP_SCAN faster than reading classic pagemap. Soft-dirty is set on
- * unpopulated pages too, so with it every page is asked for.
+ * The kernel need only report populated pages: the gaps are pages with
+ * nothing to say, which pagescan fills in. Over fragmented memory that
+ * makes PAGEMAP_SCAN faster than reading classic pagemap, and calls cut
+ * by reported pages are not spent on untouched reservations. Two things
+ * are given up: soft-dirty on pages never populated (set on every page
+ * of a VMA new since clear_refs, which pmtop never writes), and HUGE on
+ * unpopulated hugetlb pages. Where a VMA may be VM_PFNMAP every page is
+ * asked for: the kernel skips such VMAs whole, and a filled gap would
+ * call device memory empty instead of unread.
  */
 static int
 backend_ioctl_range(void *b, uint64_t lo, uint64_t hi, cat_mask mask,
-    pagescan_region_cb *cb, void *arg)
+    bool pfnmap, pagescan_region_cb *cb, void *arg)
 {
 	const cat_mask	populated = CAT_BIT(CAT_PRESENT) |
 	    CAT_BIT(CAT_SWAPPED) | CAT_BIT(CAT_GUARD) | CAT_BIT(CAT_WPALLOWED);
 
-	if (mask & (CAT_BIT(CAT_FILE) | CAT_BIT(CAT_SOFT_DIRTY)))
+	if (pfnmap)
 		return pagescan_range(b, lo, hi, mask, cb, arg);
 	return pagescan_range_populated(b, lo, hi, mask, populated, cb, arg);
+}
+
+static void
+backend_ioctl_get_stats(void *b, struct pagescan_stats *stats)
+{
+	pagescan_get_stats(b, stats);
 }
 
 static void *
@@ -93,8 +103,9 @@ backend_pagemap_begin(void *b, cat_mask wanted)
 
 static int
 backend_pagemap_range(void *b, uint64_t lo, uint64_t hi, cat_mask mask,
-    pagescan_region_cb *cb, void *arg)
+    bool pfnmap, pagescan_region_cb *cb, void *arg)
 {
+	(void)pfnmap;
 	return pagemap_range(b, lo, hi, mask, cb, arg);
 }
 
@@ -102,6 +113,12 @@ static int
 backend_pagemap_finish(void *b, struct snapshot *snap)
 {
 	return pagemap_finish(b, snap);
+}
+
+static void
+backend_pagemap_get_stats(void *b, struct pagescan_stats *stats)
+{
+	pagemap_get_stats(b, stats);
 }
 
 static const struct scan_backend backend_ioctl = {
@@ -112,6 +129,7 @@ static const struct scan_backend backend_ioctl = {
 	.vma_mask = backend_ioctl_vma_mask,
 	.supported = backend_ioctl_supported,
 	.range = backend_ioctl_range,
+	.get_stats = backend_ioctl_get_stats,
 };
 
 static const struct scan_backend backend_pagemap = {
@@ -124,6 +142,7 @@ static const struct scan_backend backend_pagemap = {
 	.begin = backend_pagemap_begin,
 	.range = backend_pagemap_range,
 	.finish = backend_pagemap_finish,
+	.get_stats = backend_pagemap_get_stats,
 };
 
 const struct scan_backend *

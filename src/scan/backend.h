@@ -38,13 +38,18 @@ struct scan_backend {
 
 	/*
 	 * One refresh: begin (may be NULL), range for each run of VMAs,
-	 * then finish (may be NULL) before snapshot_finish(). Each returns
-	 * 0 or -1 with errno, ESRCH when the target's mm is gone.
+	 * then finish (may be NULL) before snapshot_finish(). pfnmap says
+	 * the run's VMAs may be VM_PFNMAP (vma_may_be_pfnmap()). Each
+	 * returns 0 or -1 with errno, ESRCH when the target's mm is gone.
 	 */
 	int		 (*begin)(void *b, cat_mask wanted);
 	int		 (*range)(void *b, uint64_t lo, uint64_t hi,
-			    cat_mask mask, pagescan_region_cb *cb, void *arg);
+			    cat_mask mask, bool pfnmap,
+			    pagescan_region_cb *cb, void *arg);
 	int		 (*finish)(void *b, struct snapshot *snap);
+
+	/* What the reader has done since it was made. */
+	void		 (*get_stats)(void *b, struct pagescan_stats *stats);
 };
 
 /* The operations of backend id. */

@@ -133,11 +133,24 @@ engine_make_raster(struct snapshot *snap, const struct engine_request *req)
 	free(seg);
 }
 
+/* May VMA j share a range with VMA i, asked for mask? */
+static bool
+engine_joins(struct engine_scanner *sc, struct snapshot *snap, size_t i,
+    size_t j, cat_mask mask, cat_mask wanted)
+{
+	const struct vma_info	*v = &snap->vma[j].info;
+
+	return sc->be->spans_holes && v->scannable &&
+	    vma_may_be_pfnmap(v) == vma_may_be_pfnmap(&snap->vma[i].info) &&
+	    sc->be->vma_mask(&sc->caps, v, wanted) == mask;
+}
+
 /*
  * Mark the VMAs read in one range from VMA i on, asked for mask (and
  * what cannot happen here, a known 0), and return the end of the run:
- * the neighbours that need the same bits where the backend crosses holes
- * for free, VMA i alone otherwise.
+ * the neighbours that need the same bits and the same kind of walk
+ * (vma_may_be_pfnmap()) where the backend crosses holes for free, VMA i
+ * alone otherwise.
  */
 static size_t
 engine_run(struct engine_scanner *sc, struct snapshot *snap, size_t i,
@@ -148,9 +161,7 @@ engine_run(struct engine_scanner *sc, struct snapshot *snap, size_t i,
 	do {
 		snapshot_mark_scanned(snap, j, mask | sc->caps.absent);
 		j++;
-	} while (sc->be->spans_holes && j < snap->nvma &&
-	    snap->vma[j].info.scannable &&
-	    sc->be->vma_mask(&sc->caps, &snap->vma[j].info, wanted) == mask);
+	} while (j < snap->nvma && engine_joins(sc, snap, i, j, mask, wanted));
 	return j;
 }
 
@@ -165,9 +176,11 @@ engine_scan_vmas(struct engine_scanner *sc, struct snapshot *snap,
 {
 	const struct scan_backend	*be = sc->be;
 	struct engine_fill		 fill = { snap, 0 };
+	struct pagescan_stats		 before, after;
 	cat_mask			 mask;
 	size_t				 i, j;
 
+	be->get_stats(sc->scan, &before);
 	if (be->begin != NULL && be->begin(sc->scan, wanted) == -1)
 		return -1;
 	for (i = 0; i < snap->nvma; i = j) {
@@ -178,12 +191,15 @@ engine_scan_vmas(struct engine_scanner *sc, struct snapshot *snap,
 		mask = be->vma_mask(&sc->caps, &snap->vma[i].info, wanted);
 		j = engine_run(sc, snap, i, mask, wanted);
 		if (be->range(sc->scan, snap->vma[i].info.start,
-		    snap->vma[j - 1].info.end, mask, engine_region_cb,
+		    snap->vma[j - 1].info.end, mask,
+		    vma_may_be_pfnmap(&snap->vma[i].info), engine_region_cb,
 		    &fill) == -1)
 			return -1;
 	}
 	if (be->finish != NULL && be->finish(sc->scan, snap) == -1)
 		return -1;
+	be->get_stats(sc->scan, &after);
+	snap->scan_calls = after.calls - before.calls;
 	return 0;
 }
 
@@ -389,8 +405,10 @@ engine_mark_nodev_tmpfs(struct vma_list *list)
 	size_t	i;
 
 	for (i = 0; i < list->n; i++) {
-		if (list->v[i].kind == VMA_FILE && list->v[i].dev_major == 0)
+		if (list->v[i].kind == VMA_FILE && list->v[i].dev_major == 0) {
 			list->v[i].tmpfs = true;
+			list->v[i].device = true;
+		}
 	}
 }
 
@@ -443,7 +461,8 @@ engine_collect(struct engine_scanner *sc, struct snapshot *snap,
 
 	/*
 	 * Without mountinfo, any file on a device-less file system may be
-	 * tmpfs: take them all as such rather than claim a swapped count.
+	 * tmpfs, or a device: take them all as both rather than claim a
+	 * swapped count, or empty pages the kernel did not look at.
 	 */
 	if (target_mark_tmpfs(sc->target, &list) == -1)
 		engine_mark_nodev_tmpfs(&list);

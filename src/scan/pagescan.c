@@ -364,17 +364,20 @@ pagescan_consume(struct pagescan *ps, long n, pagescan_region_cb *cb,
 }
 
 /*
- * Size the next call's page allowance from how long this one took with
- * the pages it was allowed, used up (cut) or not: in proportion when it
- * ran long, back up by doubling while calls that used it all are quick.
+ * Size the next call's page allowance from how long this one took to
+ * report pages, and whether they used up what it was allowed (cut): in
+ * proportion when it ran long, back up by doubling while calls that use
+ * it all are quick. A long call that reported few pages walked page
+ * tables that held little; it leaves the smallest allowance.
  */
 static void
-pagescan_adapt(struct pagescan *ps, double seconds, bool cut)
+pagescan_adapt(struct pagescan *ps, uint64_t reported, double seconds,
+    bool cut)
 {
 	uint64_t	pages = ps->max_pages;
 
 	if (seconds > 2 * PAGESCAN_CALL_TARGET)
-		pages = (uint64_t)((double)ps->allowed * PAGESCAN_CALL_TARGET /
+		pages = (uint64_t)((double)reported * PAGESCAN_CALL_TARGET /
 		    seconds);
 	else if (seconds < PAGESCAN_CALL_TARGET / 2 && cut)
 		pages *= 2;
@@ -461,7 +464,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	 * not match (a full vector stops at a page that did).
 	 */
 	pagescan_fill(ps, next, cb, arg);
-	pagescan_adapt(ps, dt, cut);
+	pagescan_adapt(ps, pages, dt, cut);
 	return next;
 }
 

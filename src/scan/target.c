@@ -295,9 +295,14 @@ target_read_comm_of(int pid, char *buf, size_t size)
 	return n;
 }
 
-/* The device of a mountinfo line if its file system is tmpfs-based. */
+/*
+ * From a mountinfo line: the device, and whether its file system is
+ * tmpfs-based (shmem) and whether it holds devices (devtmpfs, sysfs).
+ * False if the line says nothing of either.
+ */
 static bool
-target_tmpfs_line(const char *line, unsigned int *major, unsigned int *minor)
+target_mount_line(const char *line, unsigned int *major, unsigned int *minor,
+    bool *tmpfs, bool *device)
 {
 	const char	*sep;
 	char		 fstype[64];
@@ -309,20 +314,26 @@ target_tmpfs_line(const char *line, unsigned int *major, unsigned int *minor)
 	sep = strstr(line, " - ");
 	if (sep == NULL || sscanf(sep + 3, "%63s", fstype) != 1)
 		return false;
-	return strcmp(fstype, "tmpfs") == 0 ||
+	*tmpfs = strcmp(fstype, "tmpfs") == 0 ||
 	    strcmp(fstype, "devtmpfs") == 0;
+	*device = strcmp(fstype, "devtmpfs") == 0 ||
+	    strcmp(fstype, "sysfs") == 0;
+	return *tmpfs || *device;
 }
 
 static void
-target_mark_dev(struct vma_list *list, unsigned int major, unsigned int minor)
+target_mark_dev(struct vma_list *list, unsigned int major, unsigned int minor,
+    bool tmpfs, bool device)
 {
 	size_t	i;
 
 	for (i = 0; i < list->n; i++) {
-		if (list->v[i].kind == VMA_FILE && list->v[i].inode != 0 &&
-		    list->v[i].dev_major == major &&
-		    list->v[i].dev_minor == minor)
-			list->v[i].tmpfs = true;
+		if (list->v[i].kind != VMA_FILE || list->v[i].inode == 0 ||
+		    list->v[i].dev_major != major ||
+		    list->v[i].dev_minor != minor)
+			continue;
+		list->v[i].tmpfs |= tmpfs;
+		list->v[i].device |= device;
 	}
 }
 
@@ -331,6 +342,7 @@ target_mark_tmpfs(const struct target *t, struct vma_list *list)
 {
 	unsigned int	 major, minor;
 	char		 path[64], *line = NULL;
+	bool		 tmpfs, device;
 	size_t		 cap = 0, i;
 	FILE		*f;
 
@@ -347,8 +359,8 @@ target_mark_tmpfs(const struct target *t, struct vma_list *list)
 	if (f == NULL)
 		return -1;
 	while (getline(&line, &cap, f) > 0) {
-		if (target_tmpfs_line(line, &major, &minor))
-			target_mark_dev(list, major, minor);
+		if (target_mount_line(line, &major, &minor, &tmpfs, &device))
+			target_mark_dev(list, major, minor, tmpfs, device);
 	}
 	free(line);
 	fclose(f);

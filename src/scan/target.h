@@ -53,7 +53,9 @@ int target_read_maps(struct target *t, uint64_t user_limit,
 /*
  * Mark the file VMAs of list whose file system is tmpfs (shmem), from the
  * target's mountinfo: swapped tmpfs pages leave no trace in page tables,
- * so their swapped count cannot be known. Returns 0 or -1 with errno.
+ * so their swapped count cannot be known. Mark those on devtmpfs and
+ * sysfs as device memory (vma_may_be_pfnmap()). Returns 0 or -1 with
+ * errno.
  */
 int target_mark_tmpfs(const struct target *t, struct vma_list *list);
 

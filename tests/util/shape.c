@@ -3,6 +3,8 @@
  *   shape reserve TIB	one PROT_NONE reservation of TIB tebibytes
  *   shape vmas N	N one-page VMAs that cannot merge, every other
  *			one written
+ *   shape shared TIB	TIB tebibytes of shared anonymous memory, the
+ *			first page written
  *   shape clonevm 0	a child sharing its mm (CLONE_VM, as vfork makes
  *			them) that execs /bin/sleep when shape gets SIGUSR1
  * Prints "ready START END" (the range it made; for clonevm, the child's
@@ -114,6 +116,15 @@ main(int argc, char **argv)
 	} else if (strcmp(argv[1], "vmas") == 0) {
 		len = n * page;
 		p = shape_vmas(n, page);
+	} else if (strcmp(argv[1], "shared") == 0) {
+		len = n << 40;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED |
+		    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("shape: mmap");
+			exit(1);
+		}
+		p[0] = 1;
 	} else if (strcmp(argv[1], "clonevm") == 0)
 		shape_clonevm();
 	else
