@@ -13,6 +13,7 @@
  * and 0.1 s.
  * Only ratios are printed: the machine is shared and noisy.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -142,29 +143,41 @@ spawn_java(void)
 	int		 fds[2];
 	pid_t		 pid;
 
-	if (mkdtemp(path) == NULL || pipe(fds) == -1)
+	if (mkdtemp(path) == NULL)
 		return -1;
 	snprintf(file, sizeof file, "%s/PmtopBench.java", path);
 	f = fopen(file, "w");
-	if (f == NULL)
+	if (f == NULL || pipe(fds) == -1) {
+		if (f != NULL)
+			fclose(f);
+		rmdir(path);
 		return -1;
+	}
 	fputs(src, f);
 	fclose(f);
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fds[1], STDOUT_FILENO);
-		execlp("java", "java", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch",
+		execlp("java", "java", "-Xms2g", "-Xmx2g",
+		    "-XX:+AlwaysPreTouch",
 		    file, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
 	f = fdopen(fds[0], "r");
-	if (f == NULL || fgets(line, sizeof line, f) == NULL ||
-	    strncmp(line, "ready", 5) != 0)
+	if (pid > 0 && (f == NULL || fgets(line, sizeof line, f) == NULL ||
+	    strncmp(line, "ready", 5) != 0)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		pid = -1;
+	}
 	if (f != NULL)
 		fclose(f);
+
+	/* Up (or not): the source has been compiled and can go. */
+	unlink(file);
+	rmdir(path);
 	return pid;
 }
 
@@ -281,7 +294,11 @@ time_pread(pid_t pid)
 	return dt;
 }
 
-/* The bare walk: one PAGEMAP_SCAN, return mask 0, the whole range. */
+/*
+ * The bare walk: one PAGEMAP_SCAN, return mask 0, the whole range; more
+ * only if the regions (one per run of VMAs without holes) overflow the
+ * vector.
+ */
 static double
 time_walk(pid_t pid, const struct snapshot *s)
 {
@@ -289,8 +306,9 @@ time_walk(pid_t pid, const struct snapshot *s)
 	struct pm_scan_arg		 arg;
 	char				 path[64];
 	uint64_t			 lo = UINT64_MAX, hi = 0;
-	double				 t0;
+	double				 t0, dt;
 	size_t				 i;
+	long				 n;
 	int				 fd;
 
 	for (i = 0; i < s->nvma; i++) {
@@ -310,10 +328,21 @@ time_walk(pid_t pid, const struct snapshot *s)
 	arg.vec = (uintptr_t)vec;
 	arg.vec_len = 4096;
 	t0 = now();
-	if (ioctl(fd, PAGEMAP_SCAN, &arg) < 0)
-		perror("bench: PAGEMAP_SCAN");
+	while (arg.start < hi) {
+		if ((n = ioctl(fd, PAGEMAP_SCAN, &arg)) == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("bench: PAGEMAP_SCAN");
+			exit(1);
+		}
+		if (n < 4096)
+			break;
+		arg.start = arg.walk_end > vec[n - 1].end ? arg.walk_end :
+		    vec[n - 1].end;
+	}
+	dt = now() - t0;
 	close(fd);
-	return now() - t0;
+	return dt;
 }
 
 /* The three timings, interleaved, REPEAT times; medians into r. */
@@ -338,10 +367,55 @@ measure_scans(pid_t pid, struct result *r)
 	snapshot_unref(s);
 }
 
+/* CPU seconds of all threads of pid, a child of the bench, so far. */
+static double
+cpu_seconds(pid_t pid)
+{
+	struct dirent	*d;
+	unsigned long long ns, sum = 0;
+	char		 path[300];
+	FILE		*f;
+	DIR		*dir;
+
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/schedstat", pid,
+		    d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return (double)sum / 1e9;
+}
+
+/* Read and drop what pmtop draws on the terminal until the time end. */
+static void
+drain_until(int master, double end)
+{
+	struct pollfd	pfd;
+	char		buf[65536];
+	double		left;
+
+	while ((left = end - now()) > 0) {
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left * 1e3) + 1) == 1 &&
+		    read(master, buf, sizeof buf) <= 0)
+			return;
+	}
+}
+
 /*
- * pmtop's viewer showing pid, refreshing at interval for secs, on a
- * 120x40 pseudo-terminal whose output the bench reads and drops: its CPU
- * (per cent of one core) and peak RSS.
+ * pmtop's viewer showing pid, refreshing at interval, on a 120x40
+ * pseudo-terminal whose output the bench reads and drops: its CPU (per
+ * cent of one core) over secs after a second to start, and its peak RSS.
  */
 static void
 measure_pmtop(pid_t pid, const char *interval, double secs, double *cpu,
@@ -351,7 +425,7 @@ measure_pmtop(pid_t pid, const char *interval, double secs, double *cpu,
 	struct pollfd	pfd;
 	struct rusage	ru;
 	char		spid[16], buf[65536];
-	double		end, left;
+	double		t0, c0;
 	pid_t		pm;
 	int		master;
 
@@ -369,27 +443,22 @@ measure_pmtop(pid_t pid, const char *interval, double secs, double *cpu,
 		_exit(127);
 	}
 
-	end = now() + secs;
-	while ((left = end - now()) > 0) {
-		pfd.fd = master;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)(left * 1e3) + 1) == 1 &&
-		    read(master, buf, sizeof buf) <= 0)
-			break;
-	}
+	drain_until(master, now() + 1.0);
+	t0 = now();
+	c0 = cpu_seconds(pm);
+	drain_until(master, t0 + secs);
+	*cpu = 100.0 * (cpu_seconds(pm) - c0) / (now() - t0);
 
 	/* It redraws the terminal as it leaves: keep reading till then. */
 	kill(pm, SIGTERM);
 	while (wait4(pm, NULL, WNOHANG, &ru) == 0) {
 		pfd.fd = master;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 10) == 1 && read(master, buf, sizeof buf) <= 0)
+		if (poll(&pfd, 1, 10) == 1 &&
+		    read(master, buf, sizeof buf) <= 0)
 			usleep(1000);
 	}
 	close(master);
-	*cpu = 100.0 * ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec /
-	    1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6) /
-	    secs;
 	*rss = ru.ru_maxrss;
 }
 
@@ -408,6 +477,17 @@ stall_median(const struct stall *st)
 			return b * STALL_BUCKET;
 	}
 	return 0;
+}
+
+/*
+ * Stop the probe recording, and give a round it has begun time to end
+ * before its record is read or reset.
+ */
+static void
+stall_pause(struct stall *st)
+{
+	st->run = 0;
+	usleep(100 * 1000);
 }
 
 /* The target's mmap+munmap latency, unobserved and then observed. */
@@ -436,15 +516,18 @@ measure_stall(double *worst_idle, double *med_idle, double *worst_obs,
 
 	st->run = 1;
 	usleep((useconds_t)(STALL_SECONDS * 1e6));
+	stall_pause(st);
 	*worst_idle = st->worst;
 	*med_idle = stall_median(st);
 
 	memset((void *)st->count, 0, sizeof st->count);
 	st->worst = 0;
 	e = engine_follow(pid);
+	st->run = 1;
 	end = now() + STALL_SECONDS;
 	while (now() < end)
 		time_engine(e);
+	stall_pause(st);
 	engine_destroy(e);
 	*worst_obs = st->worst;
 	*med_obs = stall_median(st);

@@ -242,7 +242,7 @@ test_model_raster_any_order(void **state)
 			for (i = 0; i < n; i++) {
 				raster_add(r[1], addr[i], addr[i] + PG,
 				    order_cats(i));
-				k = i * 257 % n;	/* 257 is prime to 580 */
+				k = i * 257 % n;	/* prime to 580 */
 				raster_add(r[2], addr[k], addr[k] + PG,
 				    order_cats(k));
 			}

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -750,6 +751,9 @@ engine_main(void *arg)
 	struct snapshot		*snap;
 	double			 due = 0;
 	int			 pid;
+
+	/* Scans pause for the target's writers (pace.h): briefly. */
+	prctl(PR_SET_TIMERSLACK, 1000UL);
 
 	pthread_mutex_lock(&e->lock);
 	for (;;) {

@@ -7,8 +7,9 @@
  * readers may pass a waiting writer until it has waited several
  * milliseconds. Back to back, 1 ms calls over dense memory kept a
  * target's mmap+munmap out for up to 17 ms at a time and let it through
- * about 200 times a second; with a pause of 50 us after each millisecond
- * of calls, the worst was 4 ms and 80,000 got through a second.
+ * about 200 times a second; with a pause of 20-50 us after each
+ * millisecond of calls, the worst was 4 ms and 20,000-30,000 got through
+ * a second.
  */
 #ifndef PMTOP_SCAN_PACE_H
 #define PMTOP_SCAN_PACE_H
@@ -18,8 +19,12 @@
 /* Back-to-back call time after which the next call waits, in seconds. */
 #define PACE_HOLD	0.001
 
-/* How long it waits, and how far apart calls are not back to back. */
-#define PACE_PAUSE	0.00005
+/*
+ * How long it waits, and how far apart calls are not back to back. A
+ * sleep lasts this plus the thread's timer slack (50 us by default),
+ * which the engine's thread makes 1 us.
+ */
+#define PACE_PAUSE	0.00003
 
 struct pace {
 	double		held;		/* seconds of calls back to back */

@@ -49,7 +49,7 @@ struct pagemap {
 	int			 pid;
 	struct pagescan_caps	 caps;
 	uint64_t		*buf;
-	struct pace		 pace;		/* lets the target's writers in */
+	struct pace		 pace;		/* for the target's writers */
 	struct pagescan_stats	 stats;
 	cat_mask		 wanted;
 

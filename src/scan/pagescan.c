@@ -52,7 +52,7 @@ struct pagescan {
 	uint64_t		 page_size;
 	uint64_t		 max_pages;	/* per call, adapted */
 	uint64_t		 allowed;	/* in the last call */
-	struct pace		 pace;		/* lets the target's writers in */
+	struct pace		 pace;		/* for the target's writers */
 	struct pagescan_stats	 stats;
 
 	/* A region held back in case the next call continues it. */

@@ -81,7 +81,7 @@ struct track {
 	double			 last_collect;	/* counts begin */
 	uint64_t		 busy_at;	/* a VMA another uffd has */
 	bool			 launched;
-	struct pace		 pace;		/* lets the target's writers in */
+	struct pace		 pace;		/* for the target's writers */
 	struct track_stats	 stats;
 };
 

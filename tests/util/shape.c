@@ -8,9 +8,9 @@
  *   shape clonevm 0	a child sharing its mm (CLONE_VM, as vfork makes
  *			them) that execs /bin/sleep when shape gets SIGUSR1
  * Prints "ready START END" (the range it made; for clonevm, the child's
- * pid and 0) and waits to be killed; it dies with its parent. Built without PIE: a PIE binary sits in the
- * middle of the address space and leaves no 100 TiB hole on 47-bit
- * x86-64.
+ * pid and 0) and waits to be killed; it dies with its parent. Built
+ * without PIE: a PIE binary sits in the middle of the address space and
+ * leaves no 100 TiB hole on 47-bit x86-64.
  */
 #include <sched.h>
 #include <signal.h>
