@@ -70,6 +70,8 @@ struct engine {
 	int			 pid;
 	struct engine_request	 req;
 	struct snapshot		*latest;	/* published, not taken */
+	uint64_t		 begun;		/* seq of the refresh that */
+						/* last took pid and req */
 
 	int			 event_fd;
 };
@@ -721,6 +723,8 @@ engine_main(void *arg)
 		e->kick = false;
 		pid = e->pid;
 		req = e->req;
+		/* Only this thread numbers snapshots: the next is this one. */
+		e->begun = e->sc.seq + 1;
 		pthread_mutex_unlock(&e->lock);
 
 		snap = engine_refresh_once(&e->sc, pid, &req);
@@ -809,13 +813,17 @@ engine_set_request(struct engine *e, const struct engine_request *req)
 	pthread_mutex_unlock(&e->lock);
 }
 
-void
+uint64_t
 engine_refresh(struct engine *e)
 {
+	uint64_t	next;
+
 	pthread_mutex_lock(&e->lock);
 	e->kick = true;
+	next = e->begun + 1;
 	pthread_cond_signal(&e->wake);
 	pthread_mutex_unlock(&e->lock);
+	return next;
 }
 
 int

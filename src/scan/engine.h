@@ -77,8 +77,13 @@ void engine_set_tracker(struct engine *e, struct track *t);
 /* Replace the request; a refresh follows at once. Any thread. */
 void engine_set_request(struct engine *e, const struct engine_request *req);
 
-/* Refresh now, out of turn, even if paused. Any thread. */
-void engine_refresh(struct engine *e);
+/*
+ * Refresh now, out of turn, even if paused. Any thread. Returns the
+ * first snapshot seq that begins after this call, and so sees every
+ * target, request and change of the target made before it: a refresh
+ * already under way is published too, with a smaller seq.
+ */
+uint64_t engine_refresh(struct engine *e);
 
 /*
  * A file descriptor that becomes readable when a snapshot is published.
