@@ -240,6 +240,11 @@ tgt_attach(struct tgt *t, bool force)
 		fail_msg("track_attach: %s", cause);
 }
 
+/*
+ * A file descriptor passed over sock, close-on-exec: a userfaultfd the
+ * test holds must not reach the targets it starts later, which would
+ * then not look untouched.
+ */
 static int
 receive_fd(int sock)
 {
@@ -257,7 +262,7 @@ receive_fd(int sock)
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf;
 	msg.msg_controllen = sizeof cbuf;
-	assert_int_equal(recvmsg(sock, &msg, 0), 1);
+	assert_int_equal(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC), 1);
 	c = CMSG_FIRSTHDR(&msg);
 	assert_non_null(c);
 	memcpy(&fd, CMSG_DATA(c), sizeof fd);
