@@ -34,6 +34,7 @@
 #include <cmocka.h>
 
 #include "model/snapshot.h"
+#include "scan/backend.h"
 #include "scan/engine.h"
 #include "scan/maps.h"
 #include "scan/pagescan.h"
@@ -909,6 +910,135 @@ test_track_engine_snapshots(void **state)
 	tgt_stop(&t);
 }
 
+/* --- the pagemap backend cannot track ---------------------------------- */
+
+#define NEEDS_IOCTL	"write tracking needs PAGEMAP_SCAN (Linux 6.7+); " \
+			"the pagemap backend cannot track writes"
+
+/* Times pid was scheduled out; *sleeping if it is asleep now. */
+static long
+switches(int pid, bool *sleeping)
+{
+	char	 path[64], line[256];
+	long	 n = 0, v;
+	char	 st = '?';
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+			n += v;
+		else
+			sscanf(line, "State: %c", &st);
+	}
+	fclose(f);
+	if (sleeping != NULL)
+		*sleeping = st == 'S';
+	return n;
+}
+
+/*
+ * Wait until the target sleeps reading its input, where nothing but a
+ * stop, a signal or code run in it by ptrace wakes it; its switches.
+ */
+static long
+asleep(const struct tgt *t)
+{
+	long	n, last = -1;
+	bool	sleeping;
+	int	i;
+
+	for (i = 0; i < LINE_TIMEOUT * 10; i++) {
+		n = switches(t->pid, &sleeping);
+		if (sleeping && n == last)
+			return n;
+		last = n;
+		usleep(100 * 1000);
+	}
+	fail_msg("target %d never slept", (int)t->pid);
+	return -1;
+}
+
+/*
+ * With the pagemap backend, a kernel's without the ioctl or chosen, the
+ * engine refuses a request to track without touching the target, and
+ * ends a tracker it is given (a caller that did not ask first).
+ */
+static void
+test_track_engine_pagemap_refused(void **state)
+{
+	static const char *const	 why[2] = {
+		NEEDS_IOCTL, NEEDS_IOCTL " (--backend=ioctl can)"
+	};
+	struct engine_request		 req = { 0 };
+	struct pagescan_caps		 caps[2];
+	struct engine			*e;
+	struct snapshot			*s;
+	struct tgt			 t;
+	char				*cause = NULL;
+	long				 before;
+	int				 i;
+
+	(void)state;
+	assert_int_equal(pagescan_probe_fake(&caps[0], "no-ioctl", &cause),
+	    0);
+	assert_int_equal(pagescan_probe(&caps[1], &cause), 0);
+	if (!caps[1].have_ioctl)
+		skip();
+	assert_null(track_unsupported(&caps[1]));
+	assert_int_equal(scan_backend_choose(&caps[1], BACKEND_PAGEMAP,
+	    &cause), 0);
+
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(track_unsupported(&caps[i]), why[i]);
+		tgt_start(&t, false, NULL);
+		before = asleep(&t);
+		e = engine_create(&caps[i], &cause);
+		assert_non_null(e);
+		req.categories = CAT_ALL;
+		req.interval_ms = 60000;
+		req.paused = true;
+		req.track = true;
+		req.track_gen = 1;
+		engine_set_request(e, &req);
+		engine_set_target(e, t.pid);
+		assert_int_equal(engine_start(e), 0);
+		s = engine_wait_seq(e, 1);
+		assert_false(s->tracking);
+		assert_true(s->track_msg_error);
+		assert_non_null(s->track_msg);
+		assert_string_equal(s->track_msg, why[i]);
+		snapshot_unref(s);
+		engine_destroy(e);
+		expect_untouched(&t);
+		assert_int_equal(switches(t.pid, NULL), before);
+
+		/* Given a tracker anyway, it lets go of it at once. */
+		tgt_track_any(&t);
+		assert_true(count_uw(t.pid) > 0);
+		e = engine_create(&caps[i], &cause);
+		assert_non_null(e);
+		engine_set_tracker(e, t.track);
+		t.track = NULL;
+		expect_untouched(&t);
+		req.track = false;
+		req.track_gen = 0;
+		engine_set_request(e, &req);
+		engine_set_target(e, t.pid);
+		assert_int_equal(engine_start(e), 0);
+		s = engine_wait_seq(e, 1);
+		assert_false(s->tracking);
+		assert_non_null(s->track_msg);
+		assert_string_equal(s->track_msg, why[i]);
+		snapshot_unref(s);
+		engine_destroy(e);
+		tgt_stop(&t);
+	}
+}
+
 /* --- what is not worth arming ---------------------------------------- */
 
 static void
@@ -1214,6 +1344,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_track_refuse_not_permitted),
 		cmocka_unit_test(test_track_skips_reservations),
 		cmocka_unit_test(test_track_engine_snapshots),
+		cmocka_unit_test(test_track_engine_pagemap_refused),
 		cmocka_unit_test(test_track_selfcheck_off),
 		cmocka_unit_test(test_track_selfcheck_on),
 		cmocka_unit_test(test_track_selfcheck_launched),

@@ -487,8 +487,9 @@ static void
 engine_track_request(struct engine_scanner *sc, int pid,
     const struct engine_request *req)
 {
-	char	*cause = NULL;
-	double	 t0;
+	const char	*why;
+	char		*cause = NULL;
+	double		 t0;
 
 	if (req->track_gen == sc->track_gen &&
 	    !(sc->track_again && req->track))
@@ -503,6 +504,12 @@ engine_track_request(struct engine_scanner *sc, int pid,
 	}
 	if (!req->track || sc->track != NULL)
 		return;
+
+	/* Refused before the target is stopped: it stays untouched. */
+	if ((why = track_unsupported(&sc->caps)) != NULL) {
+		engine_track_say(sc, true, "%s", why);
+		return;
+	}
 
 	t0 = engine_clock(CLOCK_MONOTONIC);
 	sc->track = track_attach(pid, req->track_force, &cause);
@@ -778,12 +785,21 @@ engine_stop(struct engine *e)
 void
 engine_set_tracker(struct engine *e, struct track *t)
 {
-	struct track_stats	st;
+	struct track_stats	 st;
+	const char		*why;
 
 	track_destroy(e->sc.track);
-	e->sc.track = t;
+	e->sc.track = NULL;
 	if (t == NULL)
 		return;
+
+	/* A caller's mistake: detach at once rather than track unread. */
+	if ((why = track_unsupported(&e->sc.caps)) != NULL) {
+		track_destroy(t);
+		engine_track_say(&e->sc, true, "%s", why);
+		return;
+	}
+	e->sc.track = t;
 
 	/* A launched command's first count covers it since its exec. */
 	e->sc.track_fresh = !track_launched(t);
