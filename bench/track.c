@@ -150,6 +150,10 @@ bench_once(const struct pagescan_caps *caps, long passes, enum watch how,
 			goto fail;
 	}
 	if (how == WATCH_TRACK) {
+		if (track_unsupported(caps) != NULL) {
+			cause = strdup(track_unsupported(caps));
+			goto fail;
+		}
 		t0 = now();
 		t = track_attach(w.pid, false, &cause);
 		if (t == NULL)

@@ -333,6 +333,7 @@ main(int argc, char **argv)
 	struct options		 o;
 	struct engine		*e;
 	struct track		*t = NULL;
+	const char		*why;
 	char			*cause = NULL;
 	int			 pid = 0, rc;
 
@@ -361,6 +362,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Before anything is attached to or started. */
+	if ((o.track || o.command != NULL) &&
+	    (why = track_unsupported(&caps)) != NULL) {
+		print_error(why);
+		engine_destroy(e);
+		return 1;
+	}
 	if (o.track || o.command != NULL) {
 		if ((t = start_tracking(&o, pid)) == NULL) {
 			engine_destroy(e);

@@ -1,7 +1,8 @@
 """
 What pmtop's Python test scripts share: failing a check, reading lines
-from a child within a timeout, and the runner that prints one line per
-check and the closing "N passed, N failed" line that CI reads.
+from a child within a timeout, what write tracking leaves in a target,
+and the runner that prints one line per check and the closing "N passed,
+N failed" line that CI reads.
 """
 
 import os
@@ -44,6 +45,57 @@ class LineReader:
             self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         return line + b"\n"
+
+
+def uffd_state(pid):
+    """(VMAs registered with a userfaultfd, userfaultfds in its fd table)."""
+    uw = 0
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            if line.startswith("VmFlags:") and " uw" in line.split(":")[1]:
+                uw += 1
+    fds = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if "userfaultfd" in os.readlink("/proc/%d/fd/%s" % (pid, fd)):
+                fds += 1
+        except OSError:
+            pass
+    return uw, fds
+
+
+def switches(pid):
+    """How many times pid was scheduled out, voluntarily or not."""
+    n = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("voluntary_ctxt_switches",
+                     "nonvoluntary_ctxt_switches"):
+                n += int(v)
+    return n
+
+
+def asleep(pid, timeout):
+    """
+    Wait until pid sleeps and stays asleep, as a target blocked reading
+    an input nobody writes to does: nothing but a stop, a signal or code
+    run in it by ptrace wakes it then. Returns its switches() so far, to
+    compare with later.
+    """
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        state = stat[stat.rindex(b")") + 2:][:1]
+        n = switches(pid)
+        if state == b"S" and n == last:
+            return n
+        check(time.monotonic() < deadline, "pid %d never slept: %r"
+              % (pid, state))
+        last = n
+        time.sleep(0.1)
 
 
 def run_one(fn, after_each):

@@ -14,7 +14,9 @@ and exits 1 if any check failed. Standard library only.
 
 import json
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -24,7 +26,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pmtest import LineReader, Skip, check, run_checks  # noqa: E402
+from pmtest import (  # noqa: E402
+    LineReader, Skip, asleep, check, run_checks, switches, uffd_state)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PMTOP = os.environ.get("PMTOP") or os.path.join(HERE, "..", "build", "pmtop")
@@ -913,23 +916,6 @@ class TrackTarget:
         self.kill()
 
 
-def uffd_state(pid):
-    """(VMAs registered with a userfaultfd, userfaultfds in its fd table)."""
-    uw = 0
-    with open("/proc/%d/smaps" % pid) as f:
-        for line in f:
-            if line.startswith("VmFlags:") and " uw" in line.split(":")[1]:
-                uw += 1
-    fds = 0
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            if "userfaultfd" in os.readlink("/proc/%d/fd/%s" % (pid, fd)):
-                fds += 1
-        except OSError:
-            pass
-    return uw, fds
-
-
 def check_tracked_doc(doc, pid, region):
     """
     A refresh while tracked: written is non-null exactly in the VMAs
@@ -1137,6 +1123,142 @@ def test_cli_track_signals_detach():
             line = t.out.readline(RUN_TIMEOUT)
             check(line.startswith(b"pass "), "self-check after signal "
                   "%d: %r" % (sig, line))
+
+
+# --- write tracking refused on the pagemap backend --------------------------
+
+# The refusal, on stderr after "pmtop: ": on a kernel without the ioctl,
+# and on one with it when --backend=pagemap chose the classic pagemap.
+TRACK_NO_IOCTL = ("write tracking needs PAGEMAP_SCAN (Linux 6.7+); the "
+                  "pagemap backend cannot track writes")
+TRACK_PAGEMAP_CHOSEN = TRACK_NO_IOCTL + " (--backend=ioctl can)"
+
+# How pmtop is put on the pagemap backend: (arguments, environment, the
+# refusal that follows).
+PAGEMAP_WAYS = ((["--backend=pagemap"], None, TRACK_PAGEMAP_CHOSEN),
+                (["--backend", "pagemap"], None, TRACK_PAGEMAP_CHOSEN),
+                ([], fake_env("no-ioctl"), TRACK_NO_IOCTL))
+
+
+def watch_refusal(args, env=None, target=None, tty=False,
+                  timeout=RUN_TIMEOUT):
+    """
+    Run pmtop with args (stdin and stdout a pseudo-terminal if tty),
+    looking at target every 20 ms while it runs; pmtop is killed after
+    timeout. Returns (exit status, stdout, stderr, the uffd_state()s the
+    target was seen in, whether it ever woke up).
+    """
+    before = (asleep(target.pid, READY_TIMEOUT) if target is not None
+              else None)
+    if tty:
+        master, slave = pty.openpty()
+        io = {"stdin": slave, "stdout": slave}
+    else:
+        master = slave = None
+        io = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE}
+    pm = subprocess.Popen(WRAPPER + [PMTOP] + list(args), env=env,
+                          stderr=subprocess.PIPE, **io)
+    seen = set()
+    out = b""
+    try:
+        if tty:
+            os.close(slave)
+        deadline = time.monotonic() + timeout
+        while pm.poll() is None and time.monotonic() < deadline:
+            if target is not None:
+                seen.add(uffd_state(target.pid))
+            if tty and select.select([master], [], [], 0.02)[0]:
+                try:
+                    out += os.read(master, 65536)
+                except OSError:         # EIO: pmtop closed the terminal
+                    pass
+            elif not tty:
+                time.sleep(0.02)
+        if pm.poll() is None:
+            pm.kill()
+        if tty:
+            pm.wait()
+            err = pm.stderr.read()
+            while select.select([master], [], [], 0)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        else:
+            so, err = pm.communicate()
+            out += so
+    finally:
+        if pm.poll() is None:
+            pm.kill()
+            pm.wait()
+        if tty:
+            os.close(master)
+        pm.stderr.close()
+    if target is not None:
+        seen.add(uffd_state(target.pid))
+    woke = target is not None and switches(target.pid) != before
+    return pm.returncode, out, err, seen, woke
+
+
+def expect_track_refused(args, env, msg, target=None, tty=False,
+                         timeout=RUN_TIMEOUT):
+    """
+    pmtop refuses with exactly one line, msg, exit 1 and nothing on
+    stdout, and target, if any, was never touched: never registered nor
+    given a userfaultfd while pmtop ran, never woken (stopped, signalled
+    or made to run a system call).
+    """
+    rc, out, err, seen, woke = watch_refusal(args, env, target, tty,
+                                             timeout)
+    what = "%r: rc=%r stdout=%r stderr=%r" % (args, rc, out[:300], err)
+    check(rc == 1 and out == b"", what)
+    check(err == ("pmtop: %s\n" % msg).encode(), what)
+    if target is not None:
+        check(seen == {(0, 0)}, "%r: target registered or given a "
+              "userfaultfd: %r" % (args, seen))
+        check(not woke, "%r: target %d was stopped or woken" % (
+            args, target.pid))
+
+
+def test_cli_track_pagemap_refused():
+    """--track on the pagemap backend: refused, the target untouched."""
+    for way, env, msg in PAGEMAP_WAYS:
+        for track in ("--track", "--track=force"):
+            with TrackTarget() as t:
+                expect_track_refused(["--batch", "--json", "-n", "3", "-d",
+                                      "0.3"] + way + [track, "-p",
+                                                       str(t.pid)],
+                                     env, msg, t)
+
+
+def test_cli_track_pagemap_launch_refused():
+    """pmtop -- CMD tracks CMD: on the pagemap backend it never starts."""
+    with tempfile.TemporaryDirectory() as d:
+        for i, (way, env, msg) in enumerate(PAGEMAP_WAYS):
+            mark = os.path.join(d, "ran%d" % i)
+            expect_track_refused(["--batch", "-n", "3", "-d", "0.3"] +
+                                 way + ["--", "/bin/sh", "-c",
+                                        'echo ran > "$1"', "sh", mark],
+                                 env, msg)
+            check(not os.path.exists(mark), "%r started the command" % way)
+
+
+def test_cli_track_pagemap_viewer_refused():
+    """The viewer refuses at startup, before it takes the terminal."""
+    timeout = RUN_TIMEOUT if WRAPPER else 10
+    with tempfile.TemporaryDirectory() as d:
+        for i, (way, env, msg) in enumerate(PAGEMAP_WAYS):
+            mark = os.path.join(d, "ran%d" % i)
+            with TrackTarget() as t:
+                expect_track_refused(way + ["--track", "-p", str(t.pid)],
+                                     env, msg, t, tty=True, timeout=timeout)
+            expect_track_refused(way + ["--", "/bin/sh", "-c",
+                                        'echo ran > "$1"', "sh", mark],
+                                 env, msg, tty=True, timeout=timeout)
+            check(not os.path.exists(mark), "%r started the command" % way)
 
 
 # --- runner -----------------------------------------------------------------

@@ -155,7 +155,8 @@ test_engine_pause_and_refresh(void **state)
 	snapshot_unref(s);
 	assert_null(wait_snapshot(e, 0.5));
 
-	engine_refresh(e);
+	/* Idle: the refresh asked for is the next one, and says so. */
+	assert_int_equal(engine_refresh(e), seq + 1);
 	s = wait_snapshot(e, 10);
 	assert_non_null(s);
 	assert_int_equal(s->seq, seq + 1);

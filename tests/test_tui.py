@@ -35,7 +35,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pmtest import LineReader, Skip, check, run_checks  # noqa: E402
+from pmtest import (  # noqa: E402
+    LineReader, Skip, asleep, check, run_checks, switches, uffd_state)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PMTOP = os.path.abspath(os.environ.get("PMTOP") or
@@ -1400,6 +1401,69 @@ def test_tui_write_tracking():
         check(t.wait_exit() == 0, "pmtop's exit status")
         wait_until(lambda: comm_of(pid) != b"track_target",
                    "the command to end with pmtop")
+
+
+class TrackTarget:
+    """
+    tests/util/track_target, which says ready and then sleeps reading
+    its input; killed on close.
+    """
+
+    def __init__(self):
+        path = os.environ.get("PMTOP_TRACK_TARGET") or os.path.join(
+            HERE, "..", "build", "tests", "track_target")
+        self.proc = subprocess.Popen([path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        self.pid = self.proc.pid
+        f = LineReader(self.proc.stdout).readline(READY_TIMEOUT).split()
+        if not f or f[0] != b"ready":
+            self.close()
+            raise AssertionError("track_target did not start: %r" % f)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+    def __repr__(self):
+        return "TrackTarget(%d)" % self.pid
+
+
+def test_tui_track_pagemap_refused():
+    """
+    t and T on the pagemap backend: the status line says why write
+    tracking cannot start, and the target is never touched (never
+    registered, given a userfaultfd, stopped or woken).
+    """
+    need = ("write tracking needs PAGEMAP_SCAN (Linux 6.7+); the pagemap "
+            "backend cannot track writes")
+    for args, env, msg in ((["--backend=pagemap"], [],
+                            need + " (--backend=ioctl can)"),
+                           ([], ["PMTOP_FAKE_KERNEL=no-ioctl"], need)):
+        with Resources() as res:
+            target = res.add(TrackTarget())
+            before = asleep(target.pid, READY_TIMEOUT)
+            t = pmtop_pane(res, "trackpm", args + ["-p", str(target.pid)],
+                           env)
+            wait_process_view(t, target.pid)
+            for key in ("t", "T"):
+                # Another message first: the refusal must be a new one.
+                t.keys("]")
+                t.wait_for(lambda ls: ls if ls[-1].startswith(
+                    "refresh every") else None, "the interval's message")
+                t.keys(key)
+                lines = t.wait_for(lambda ls: ls if ls[-1].rstrip() == msg
+                                   else None, "the refusal after " + key)
+                check("tracking on" not in lines[0], "%r: header %r" % (
+                    args, lines[0]))
+                check(uffd_state(target.pid) == (0, 0), "%r: target "
+                      "registered: %r" % (args, uffd_state(target.pid)))
+            t.keys("q")
+            t.wait_exit()
+            check(switches(target.pid) == before, "%r: target %d was "
+                  "stopped or woken" % (args, target.pid))
 
 
 # --- processes pmtop cannot read ---------------------------------------------

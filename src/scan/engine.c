@@ -71,6 +71,8 @@ struct engine {
 	int			 pid;
 	struct engine_request	 req;
 	struct snapshot		*latest;	/* published, not taken */
+	uint64_t		 begun;		/* seq of the refresh that */
+						/* last took pid and req */
 
 	int			 event_fd;
 };
@@ -524,8 +526,9 @@ static void
 engine_track_request(struct engine_scanner *sc, int pid,
     const struct engine_request *req)
 {
-	char	*cause = NULL;
-	double	 t0;
+	const char	*why;
+	char		*cause = NULL;
+	double		 t0;
 
 	if (req->track_gen == sc->track_gen &&
 	    !(sc->track_again && req->track))
@@ -540,6 +543,12 @@ engine_track_request(struct engine_scanner *sc, int pid,
 	}
 	if (!req->track || sc->track != NULL)
 		return;
+
+	/* Refused before the target is stopped: it stays untouched. */
+	if ((why = track_unsupported(&sc->caps)) != NULL) {
+		engine_track_say(sc, true, "%s", why);
+		return;
+	}
 
 	t0 = engine_clock(CLOCK_MONOTONIC);
 	sc->track = track_attach(pid, req->track_force, &cause);
@@ -763,6 +772,8 @@ engine_main(void *arg)
 		e->kick = false;
 		pid = e->pid;
 		req = e->req;
+		/* Only this thread numbers snapshots: the next is this one. */
+		e->begun = e->sc.seq + 1;
 		pthread_mutex_unlock(&e->lock);
 
 		snap = engine_refresh_once(&e->sc, pid, &req);
@@ -816,12 +827,21 @@ engine_stop(struct engine *e)
 void
 engine_set_tracker(struct engine *e, struct track *t)
 {
-	struct track_stats	st;
+	struct track_stats	 st;
+	const char		*why;
 
 	track_destroy(e->sc.track);
-	e->sc.track = t;
+	e->sc.track = NULL;
 	if (t == NULL)
 		return;
+
+	/* A caller's mistake: detach at once rather than track unread. */
+	if ((why = track_unsupported(&e->sc.caps)) != NULL) {
+		track_destroy(t);
+		engine_track_say(&e->sc, true, "%s", why);
+		return;
+	}
+	e->sc.track = t;
 
 	/* A launched command's first count covers it since its exec. */
 	e->sc.track_fresh = !track_launched(t);
@@ -851,13 +871,17 @@ engine_set_request(struct engine *e, const struct engine_request *req)
 	pthread_mutex_unlock(&e->lock);
 }
 
-void
+uint64_t
 engine_refresh(struct engine *e)
 {
+	uint64_t	next;
+
 	pthread_mutex_lock(&e->lock);
 	e->kick = true;
+	next = e->begun + 1;
 	pthread_cond_signal(&e->wake);
 	pthread_mutex_unlock(&e->lock);
+	return next;
 }
 
 int

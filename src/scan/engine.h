@@ -35,7 +35,8 @@ struct engine_request {
 	 * Write tracking (track.h), acted on when track_gen changes, so
 	 * that a refusal is not tried again at each refresh: track on
 	 * attaches to the target (track_force: despite a seccomp filter),
-	 * off detaches.
+	 * off detaches. On the pagemap backend track on is refused
+	 * (track_unsupported()) without touching the target.
 	 */
 	bool		track;
 	bool		track_force;
@@ -71,14 +72,22 @@ void engine_set_target(struct engine *e, int pid);
  * ends it, leaving the target as it was, when tracking is turned off,
  * the target changes, exits or execs, or the engine is destroyed; each
  * of these is said in the snapshots (track_msg). Before engine_start().
+ * Only where track_unsupported() allows it, which the caller must ask
+ * before it makes the tracker: otherwise the engine ends the tracker at
+ * once and says why.
  */
 void engine_set_tracker(struct engine *e, struct track *t);
 
 /* Replace the request; a refresh follows at once. Any thread. */
 void engine_set_request(struct engine *e, const struct engine_request *req);
 
-/* Refresh now, out of turn, even if paused. Any thread. */
-void engine_refresh(struct engine *e);
+/*
+ * Refresh now, out of turn, even if paused. Any thread. Returns the
+ * first snapshot seq that begins after this call, and so sees every
+ * target, request and change of the target made before it: a refresh
+ * already under way is published too, with a smaller seq.
+ */
+uint64_t engine_refresh(struct engine *e);
 
 /*
  * A file descriptor that becomes readable when a snapshot is published.

@@ -97,6 +97,20 @@ track_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+const char *
+track_unsupported(const struct pagescan_caps *caps)
+{
+	if (caps->backend == BACKEND_IOCTL && caps->have_ioctl)
+		return NULL;
+
+	/* With the ioctl there, the pagemap backend was asked for. */
+	if (caps->have_ioctl)
+		return "write tracking needs PAGEMAP_SCAN (Linux 6.7+); the "
+		    "pagemap backend cannot track writes (--backend=ioctl can)";
+	return "write tracking needs PAGEMAP_SCAN (Linux 6.7+); the pagemap "
+	    "backend cannot track writes";
+}
+
 bool
 track_vma_needs_count(const struct vma_info *vma, uint64_t page_size)
 {

@@ -26,6 +26,7 @@
 #include "model/snapshot.h"
 #include "model/vma.h"
 #include "scan/inject.h"
+#include "scan/pagescan.h"
 
 /* VMAs up to this size are always armed: their page tables are cheap. */
 #define TRACK_SMALL_BYTES	((uint64_t)64 << 20)
@@ -44,6 +45,15 @@ struct track_stats {
 	double		collect_seconds; /* the last read and re-arm */
 	uint64_t	collects;	/* refreshes read */
 };
+
+/*
+ * Why write tracking cannot run where caps says pmtop scans, a line for
+ * the user, or NULL if it can. Reading and re-arming written pages is
+ * PAGEMAP_SCAN's: on the pagemap backend (a kernel without it, or
+ * --backend=pagemap) pmtop must refuse before it attaches to or starts
+ * anything. Pure.
+ */
+const char *track_unsupported(const struct pagescan_caps *caps);
 
 /*
  * Track pid: make it create a userfaultfd (inject_userfaultfd(), with
