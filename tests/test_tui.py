@@ -725,8 +725,9 @@ def test_tui_walk():
               "the selected row is not the demo (pid %d):\n%s" % (
                   w.pid, numbered([strip_sgr(l) for l in el])))
         row = strip_sgr(el[selected_line(el, PICK_RE)])
-        check(os.path.basename(DEMO_WORKLOAD[0]) in row and
-              "pmtop-demo" in row,
+        # The command is cut at the screen's edge: a deep checkout
+        # leaves only the start of its path in sight.
+        check(DEMO_WORKLOAD[0][:32] in row and "pmtop-demo" in row,
               "the demo's row does not show its name and command: %r" % row)
 
         # Enter opens it: the table has the memfd and the THP VMA.
