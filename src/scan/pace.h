@@ -8,7 +8,7 @@
  * milliseconds. Back to back, 1 ms calls over dense memory kept a
  * target's mmap+munmap out for up to 17 ms at a time and let it through
  * about 200 times a second; with a pause of 20-50 us after each
- * millisecond of calls, the worst was 4 ms and 20,000-30,000 got through
+ * millisecond of calls, the worst was 4 ms and 18,000-28,000 got through
  * a second.
  */
 #ifndef PMTOP_SCAN_PACE_H

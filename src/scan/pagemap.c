@@ -288,6 +288,7 @@ void
 pagemap_get_stats(const struct pagemap *pm, struct pagescan_stats *stats)
 {
 	*stats = pm->stats;
+	stats->pauses = pm->pace.pauses;
 }
 
 cat_mask
@@ -454,7 +455,6 @@ pagemap_range(struct pagemap *pm, uint64_t lo, uint64_t hi, cat_mask mask,
 			return -1;
 		}
 		pm->stats.calls++;
-		pm->stats.pauses = pm->pace.pauses;
 		if (dt > pm->stats.longest_call)
 			pm->stats.longest_call = dt;
 		pagemap_consume(pm, addr, (size_t)n, mask, cb, arg,

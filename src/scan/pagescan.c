@@ -51,7 +51,6 @@ struct pagescan {
 	struct page_region	*vec;
 	uint64_t		 page_size;
 	uint64_t		 max_pages;	/* per call, adapted */
-	uint64_t		 allowed;	/* in the last call */
 	struct pace		 pace;		/* for the target's writers */
 	struct pagescan_stats	 stats;
 
@@ -305,6 +304,7 @@ void
 pagescan_get_stats(const struct pagescan *ps, struct pagescan_stats *stats)
 {
 	*stats = ps->stats;
+	stats->pauses = ps->pace.pauses;
 }
 
 /* Hand the held-back region to the callback. */
@@ -410,7 +410,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
     pagescan_region_cb *cb, void *arg)
 {
 	struct pm_scan_arg	 scan;
-	uint64_t		 next, pages;
+	uint64_t		 next, pages, allowed;
 	double			 t0, t1, dt;
 	bool			 cut;
 	long			 n;
@@ -421,10 +421,10 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	scan.end = e;
 	scan.vec = (uintptr_t)ps->vec;
 	scan.vec_len = PAGESCAN_VEC_LEN;
-	ps->allowed = ps->max_pages;
-	if ((mask & CAT_BIT(CAT_FILE)) && ps->allowed > PAGESCAN_PAGES_FILE)
-		ps->allowed = PAGESCAN_PAGES_FILE;
-	scan.max_pages = ps->allowed;
+	allowed = ps->max_pages;
+	if ((mask & CAT_BIT(CAT_FILE)) && allowed > PAGESCAN_PAGES_FILE)
+		allowed = PAGESCAN_PAGES_FILE;
+	scan.max_pages = allowed;
 	scan.return_mask = mask;
 	scan.category_anyof_mask = ps->anyof;
 
@@ -437,7 +437,6 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	if (n == -1)
 		return 0;
 	ps->stats.calls++;
-	ps->stats.pauses = ps->pace.pauses;
 	if (dt > ps->stats.longest_call)
 		ps->stats.longest_call = dt;
 
@@ -450,7 +449,7 @@ pagescan_step(struct pagescan *ps, uint64_t s, uint64_t e, cat_mask mask,
 	pages = pagescan_pages(ps, n);
 	if (pages > ps->stats.most_pages)
 		ps->stats.most_pages = pages;
-	cut = pages >= ps->allowed;
+	cut = pages >= allowed;
 	if (n < PAGESCAN_VEC_LEN && !cut)
 		next = e;
 	else {

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
@@ -87,15 +86,6 @@ struct track {
 
 /* Called with each region a walk reports. */
 typedef void track_run_cb(void *arg, uint64_t start, uint64_t end);
-
-static double
-track_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *
 track_unsupported(const struct pagescan_caps *caps)
@@ -394,7 +384,7 @@ track_same_mm(struct track *t, const struct snapshot *snap)
 int
 track_collect(struct track *t, struct snapshot *snap)
 {
-	double	t0 = track_now();
+	double	t0 = pace_now();
 	size_t	i, j;
 
 	snap->tracking = true;
@@ -422,7 +412,7 @@ track_collect(struct track *t, struct snapshot *snap)
 	}
 	snap->track_seconds = t0 - t->last_collect;
 	t->last_collect = t0;
-	t->stats.collect_seconds = track_now() - t0;
+	t->stats.collect_seconds = pace_now() - t0;
 	t->stats.collects++;
 	return 0;
 }
@@ -458,7 +448,7 @@ track_decide(struct track *t, const struct vma_info *vma)
 static int
 track_arm_new(struct track *t, struct snapshot *snap)
 {
-	double	t0 = track_now();
+	double	t0 = pace_now();
 	size_t	i, j;
 	bool	any = false;
 
@@ -476,7 +466,7 @@ track_arm_new(struct track *t, struct snapshot *snap)
 			return -1;
 	}
 	if (any)
-		t->stats.arm_seconds = track_now() - t0;
+		t->stats.arm_seconds = pace_now() - t0;
 	return 0;
 }
 
@@ -617,7 +607,7 @@ track_start(struct track *t, char **cause)
 	rc = track_sync_vmas(t, snap, true);
 	err = errno;
 	snapshot_unref(snap);
-	t->last_collect = track_now();
+	t->last_collect = pace_now();
 	return rc == -1 ? track_fail_start(t, err, cause) : 0;
 }
 
