@@ -324,26 +324,6 @@ test_hostile_shared_tib(void **state)
 
 /* --- exec by a process that shares its mm ----------------------------- */
 
-/* A snapshot newer than seq with the target's comm. */
-static struct snapshot *
-engine_next_named(struct engine *e, uint64_t seq, const char *comm)
-{
-	struct snapshot	*s;
-	int		 tries;
-
-	for (tries = 0; tries < 500; tries++) {
-		engine_refresh(e);
-		usleep(10 * 1000);
-		s = engine_take(e);
-		if (s != NULL && s->seq > seq && s->state == TARGET_OK &&
-		    strcmp(s->comm, comm) == 0)
-			return s;
-		snapshot_unref(s);
-	}
-	fail_msg("no snapshot of %s", comm);
-	return NULL;
-}
-
 static bool
 has_vma_named(const struct snapshot *s, const char *suffix)
 {
@@ -355,6 +335,31 @@ has_vma_named(const struct snapshot *s, const char *suffix)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A snapshot newer than seq of the target named comm, with a VMA whose
+ * name ends in suffix. Both are waited for: in the middle of an exec
+ * the new comm is set before the new program is mapped.
+ */
+static struct snapshot *
+engine_next_with(struct engine *e, uint64_t seq, const char *comm,
+    const char *suffix)
+{
+	struct snapshot	*s;
+	int		 tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		engine_refresh(e);
+		usleep(10 * 1000);
+		s = engine_take(e);
+		if (s != NULL && s->seq > seq && s->state == TARGET_OK &&
+		    strcmp(s->comm, comm) == 0 && has_vma_named(s, suffix))
+			return s;
+		snapshot_unref(s);
+	}
+	fail_msg("no snapshot of %s with a mapping of *%s", comm, suffix);
+	return NULL;
 }
 
 /*
@@ -388,15 +393,13 @@ test_hostile_exec_after_clone_vm(void **state)
 	assert_int_equal(engine_start(e), 0);
 
 	/* Before the exec: the mappings it shares with shape. */
-	s = engine_next_named(e, 0, "shape");
-	assert_true(has_vma_named(s, "/shape"));
+	s = engine_next_with(e, 0, "shape", "/shape");
 	assert_false(has_vma_named(s, "/sleep"));
 	seq = s->seq;
 	snapshot_unref(s);
 
 	assert_int_equal(kill(c.pid, SIGUSR1), 0);
-	s = engine_next_named(e, seq, "sleep");
-	assert_true(has_vma_named(s, "/sleep"));
+	s = engine_next_with(e, seq, "sleep", "/sleep");
 	assert_false(has_vma_named(s, "/shape"));
 	snapshot_unref(s);
 
